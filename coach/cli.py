@@ -22,11 +22,12 @@ from coach.settings import Settings  # noqa: E402
 
 app = typer.Typer(help="话术教练 — customer-service coaching (rules mode offline; LLM mode when configured).",
                   no_args_is_help=True, pretty_exceptions_enable=False)
-kb_app = typer.Typer(help="Knowledge base: index and search the shop's products and policies.", no_args_is_help=True)
 roleplay_app = typer.Typer(help="Roleplay training scenarios.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluation suites for QA.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts and roles for the web app.", no_args_is_help=True)
-app.add_typer(kb_app, name="kb")
+from coach import cli_kb  # noqa: E402
+
+app.add_typer(cli_kb.app, name="kb", help="Knowledge base: index and search the shop's products and policies.")
 app.add_typer(roleplay_app, name="roleplay")
 app.add_typer(eval_app, name="eval")
 app.add_typer(users_app, name="users")

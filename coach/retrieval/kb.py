@@ -1,0 +1,259 @@
+"""The knowledge-base facade the critic, drafting, roleplay, CLI and web app use.
+
+    kb = KnowledgeBase.open(settings)
+    kb.index([Path("knowledge")])                 # incremental; one writer per data dir
+    kb.search("签收后几天可以退货", k=5)            # hybrid: dense (Chroma) + BM25 (jieba), fused by RRF
+
+Readers take no lock: before each call they compare CURRENT's and the manifest's inode/mtime with what they loaded
+and reload the in-memory snapshot when another process (the CLI) has committed a new index version.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from coach.errors import IndexBusyError, IndexMismatchError
+from coach.models import Passage
+from coach.retrieval.embeddings import KBEmbeddings, QueryCache, make_embeddings
+from coach.retrieval.fusion import rrf
+from coach.retrieval.indexer import Indexer, Progress
+from coach.retrieval.loaders import DEFAULT_MAX_FILE_BYTES
+from coach.retrieval.manifest import Layout, Manifest, read_json, write_json
+from coach.retrieval.report import IndexReport
+from coach.retrieval.segmentation import normalize
+from coach.retrieval.snapshot import Snapshot, chroma_where
+from coach.retrieval.store import VectorStore
+from coach.settings import Settings
+
+SearchMode = Literal["hybrid", "dense", "bm25"]
+FETCH_FACTOR = 3  # candidates per retriever = FETCH_FACTOR · k before fusion
+DENSE_OVERSAMPLE = 4  # filtered dense search asks Chroma for more and filters in memory (10× faster than where=)
+
+
+@dataclass
+class _State:
+    generation: str | None
+    signature: tuple[int, ...]
+    manifest: Manifest | None
+    snapshot: Snapshot
+    store: VectorStore | None = None
+
+
+class KnowledgeBase:
+    def __init__(self, settings: Settings, embeddings: KBEmbeddings, *,
+                 max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, allow_mismatch: bool = False) -> None:
+        self.settings = settings
+        self.embeddings = embeddings
+        self.max_file_bytes = max_file_bytes
+        self.allow_mismatch = allow_mismatch
+        self.layout = Layout(settings.index_dir)
+        self.query_cache = QueryCache()
+        self._lock = threading.RLock()
+        self._state: _State | None = None
+
+    @classmethod
+    def open(cls, settings: Settings, *, embeddings: KBEmbeddings | None = None,
+             max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, allow_mismatch: bool = False) -> KnowledgeBase:
+        """Open the KB of `settings.data_dir` (an empty one is fine). Raises IndexMismatchError when the index was
+        built with another embedding model, unless `allow_mismatch` (what `--rebuild` needs)."""
+        kb = cls(settings, embeddings or make_embeddings(settings), max_file_bytes=max_file_bytes,
+                 allow_mismatch=allow_mismatch)
+        kb._current()
+        return kb
+
+    # ------------------------------------------------------------------ state
+
+    def _current(self) -> _State:
+        """The loaded snapshot, reloaded when CURRENT or the manifest changed on disk."""
+        gen = self.layout.current()
+        sig = self.layout.signature(gen)
+        state = self._state
+        if state is not None and state.generation == gen and state.signature == sig:
+            return state
+        with self._lock:
+            if self._state is not None and self._state.signature == sig and self._state.generation == gen:
+                return self._state
+            for attempt in range(3):
+                try:
+                    fresh = self._load(gen, sig)
+                    break
+                except FileNotFoundError:  # a rebuild swapped generations while we read: look again
+                    if attempt == 2:
+                        raise
+                    gen = self.layout.current()
+                    sig = self.layout.signature(gen)
+            if self._state is not None and self._state.store is not None:
+                self._state.store.close()
+            self._state = fresh
+            return fresh
+
+    def _load(self, gen: str | None, sig: tuple[int, ...]) -> _State:
+        if gen is None:
+            return _State(None, sig, None, Snapshot([], []))
+        gen_dir = self.layout.gen_dir(gen)
+        manifest = Manifest.from_json(read_json(gen_dir / "manifest.json"))
+        if manifest.model_id != self.embeddings.model_id and not self.allow_mismatch:
+            raise IndexMismatchError(
+                f"the index in {self.settings.data_dir} was built with embedding model {manifest.model_id} "
+                f"(dim {manifest.dim}) but the configured model is {self.embeddings.model_id}: vectors of "
+                "different models are not comparable; run `coach kb index --rebuild PATH…` to rebuild it")
+        records = read_json(gen_dir / "chunks.json")
+        return _State(gen, sig, manifest, Snapshot(records, manifest.user_words(), manifest.version))
+
+    def _store(self, state: _State) -> VectorStore:
+        with self._lock:
+            if state.store is None:
+                assert state.generation is not None
+                store = VectorStore(self.settings, self.layout.gen_dir(state.generation))
+                try:
+                    store.check_model(self.embeddings.model_id, None)
+                except IndexMismatchError:
+                    store.close()
+                    raise
+                state.store = store
+            return state.store
+
+    def close(self) -> None:
+        with self._lock:
+            if self._state is not None and self._state.store is not None:
+                self._state.store.close()
+                self._state.store = None
+
+    # ------------------------------------------------------------------ writing
+
+    def index(self, paths: list[Path], *, rebuild: bool = False, progress: Progress | None = None) -> IndexReport:
+        """Index files/folders. Incremental unless `rebuild`; fails fast with IndexBusyError when another process
+        is writing this data dir. Per-file problems are in the report, never raised."""
+        from filelock import FileLock, Timeout
+
+        self.settings.ensure_dirs()
+        lock = FileLock(str(self.settings.data_dir / "kb.lock"), timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise IndexBusyError(
+                f"another process is writing the knowledge base in {self.settings.data_dir} "
+                f"(lock file {lock.lock_file}); wait for it to finish and run the command again") from None
+        try:
+            self.close()  # release our handle on the live store before it is modified or swapped
+            report = Indexer(self.settings, self.layout, self.embeddings, self.max_file_bytes,
+                             progress).run(list(paths), rebuild)
+            write_json(self.layout.last_run_file, report.to_json())
+        finally:
+            lock.release()
+        self._state = None
+        if rebuild:
+            self.allow_mismatch = False
+        return report
+
+    # ------------------------------------------------------------------ reading
+
+    def search(self, query: str, k: int = 5, *, types: Sequence[str] | None = None, sku: str | None = None,
+               as_of: date | None = None, mode: SearchMode = "hybrid") -> list[Passage]:
+        return self.search_many([query], k, types=types, sku=sku, as_of=as_of, mode=mode)[0]
+
+    def search_many(self, queries: Sequence[str], k: int = 5, *, types: Sequence[str] | None = None,
+                    sku: str | None = None, as_of: date | None = None,
+                    mode: SearchMode = "hybrid") -> list[list[Passage]]:
+        """Rank chunks for several queries at once (one embedding call). Chunks not in force on `as_of`
+        (default: settings.as_of(), i.e. today) are never returned."""
+        state = self._current()
+        snap = state.snapshot
+        results: list[list[Passage]] = [[] for _ in queries]
+        live = [i for i, q in enumerate(queries) if q and q.strip()]
+        if not live or not len(snap) or k <= 0:
+            return results
+        day = as_of or self.settings.as_of()
+        mask = snap.mask(types, sku, day)
+        if not mask.any():
+            return results
+        fetch = max(FETCH_FACTOR * k, 10)
+        texts = [normalize(queries[i], lower=False) for i in live]
+        dense: list[list[tuple[int, float]]] = [[] for _ in live]
+        sparse: list[list[tuple[int, float]]] = [[] for _ in live]
+        if mode != "bm25":
+            dense = self._dense(state, texts, fetch, mask, chroma_where(types, sku, day))
+        if mode != "dense":
+            sparse = [snap.bm25.top(snap.segmenter.tokens(t), fetch, mask) for t in texts]
+        for slot, i in enumerate(live):
+            if mode == "dense":
+                ranked = dense[slot]
+            elif mode == "bm25":
+                ranked = sparse[slot]
+            else:
+                ranked = rrf([[r for r, _ in dense[slot]], [r for r, _ in sparse[slot]]])
+            results[i] = [snap.with_score(row, score) for row, score in ranked[:k]]
+        return results
+
+    def _dense(self, state: _State, texts: list[str], fetch: int, mask: npt.NDArray[np.bool_],
+               where: dict[str, Any] | None) -> list[list[tuple[int, float]]]:
+        snap = state.snapshot
+        vectors = self.query_cache.embed(self.embeddings, texts)
+        if state.manifest is not None and vectors and state.manifest.dim and len(vectors[0]) != state.manifest.dim:
+            raise IndexMismatchError(f"the query embedding has dim {len(vectors[0])} but the index has dim "
+                                     f"{state.manifest.dim}; run `coach kb index --rebuild PATH…`")
+        store = self._store(state)
+        total, allowed = len(snap), int(mask.sum())
+        filtered = allowed < total
+        n = min(total, fetch * DENSE_OVERSAMPLE if filtered else fetch)
+        out: list[list[tuple[int, float]]] = []
+        for vector, hits in zip(vectors, store.query(vectors, n), strict=True):
+            rows = [(snap.row[i], s) for i, s in hits if i in snap.row and mask[snap.row[i]]]
+            if len(rows) < min(fetch, allowed) and n < total:
+                # the filter removed too much of the candidate list: ask Chroma to filter (exact, slower)
+                hits = store.query([vector], min(fetch, allowed), where)[0]
+                rows = [(snap.row[i], s) for i, s in hits if i in snap.row and mask[snap.row[i]]]
+            out.append(rows[:fetch])
+        return out
+
+    def get(self, chunk_id: str) -> Passage | None:
+        snap = self._current().snapshot
+        row = snap.row.get(chunk_id)
+        return None if row is None else snap.passages[row]
+
+    def passages(self, types: Sequence[str] | None = None) -> list[Passage]:
+        """Every chunk (all dates: effective_from/to are on each Passage), cached per index version.
+        The objects are shared: treat them as read-only."""
+        snap = self._current().snapshot
+        if not types:
+            return list(snap.passages)
+        wanted = set(types)
+        return [p for p in snap.passages if p.type in wanted]
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the indexed content changes: a key for caches built on top of `passages()`."""
+        state = self._current()
+        return f"{state.generation or 'empty'}:{state.manifest.version if state.manifest else 0}"
+
+    def is_empty(self) -> bool:
+        return len(self._current().snapshot) == 0
+
+    def stats(self) -> dict[str, Any]:
+        state = self._current()
+        by_type: dict[str, int] = {}
+        for p in state.snapshot.passages:
+            by_type[p.type] = by_type.get(p.type, 0) + 1
+        last: dict[str, Any] | None = None
+        if self.layout.last_run_file.exists():
+            last = read_json(self.layout.last_run_file)
+        m = state.manifest
+        return {"chunks": len(state.snapshot), "by_type": by_type, "files": len(m.files) if m else 0,
+                "model_id": m.model_id if m else self.embeddings.model_id, "dim": m.dim if m else None,
+                "generation": state.generation, "version": self.version,
+                "backend": "server" if self.settings.chroma_url else "embedded",
+                "last_run_errors": (last or {}).get("failed", []), "last_run": last}
+
+    def warmup(self) -> None:
+        """Load the model, jieba and the store now instead of on the first query (servers, benchmarks)."""
+        state = self._current()
+        if len(state.snapshot):
+            self.search("预热", k=1)
