@@ -1,0 +1,36 @@
+"""clarifying_question 确认需求: when information needed to help is missing (size data, a photo of the defect, which
+order), the draft must ask or confirm instead of guessing or answering generically."""
+
+from __future__ import annotations
+
+import re
+
+from coach.analyzers.base import Ctx, finding, first_sentence_span, not_applicable, sentence_span
+from coach.models import Finding
+
+P = "clarifying_question"
+
+
+def _asks_for(ctx: Ctx, ask_pattern: str) -> re.Match[str] | None:
+    request = ctx.lex.rx("clarifying.request")
+    for sent in ctx.draft.sentences:
+        m = re.search(ask_pattern, sent.text)
+        if m and request.search(sent.text):
+            return m
+    return None
+
+
+def analyze(ctx: Ctx) -> Finding:
+    missing = ctx.situation.missing_info
+    if not missing:
+        return not_applicable(ctx, P, "帮助顾客所需的信息已经齐全。")
+    needs = ctx.lex.get("clarifying.needs") or {}
+    unasked = [n for n in missing if not _asks_for(ctx, needs[n]["ask"])]
+    if not unasked:
+        return finding(ctx, P, "applied", "回复主动询问了缺少的信息。", suggestion=" ")
+    labels = "、".join(needs[n].get("label", n) for n in unasked)
+    guess = ctx.lex.rx("clarifying.guess").search(ctx.draft.norm)
+    span = sentence_span(ctx.draft, guess.start()) if guess else first_sentence_span(ctx.draft)
+    how = "凭猜测给出了答复" if guess else "泛泛作答"
+    return finding(ctx, P, "violated", f"还缺少{labels}，回复却{how}，没有先确认。", span=span,
+                   suggestion=f"先用一句确认性的问题补齐信息，例如“方便告诉我您的{labels}吗？我好为您准确判断”。")

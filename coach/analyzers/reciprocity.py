@@ -1,0 +1,36 @@
+"""reciprocity 互惠先予: an ask (好评/晒图/下单/关注/收藏) must come after or with something given; 好评返现 (money
+or gifts for a good review) is forbidden outright by the platforms."""
+
+from __future__ import annotations
+
+from coach.analyzers.base import Ctx, before, finding, matches, not_applicable, sentence_span
+from coach.models import Finding
+
+P = "reciprocity"
+
+
+def analyze(ctx: Ctx) -> Finding:
+    norm = ctx.draft.norm
+    cashback = ctx.lex.rx("reciprocity.cashback").search(norm)
+    if cashback:
+        return finding(ctx, P, "violated", f"以返现/红包换好评（“{cashback.group()}”）违反平台规则，属于好评返现。",
+                       span=sentence_span(ctx.draft, cashback.start()),
+                       suggestion="删除任何与评价挂钩的返现、红包或赠品；邀评只能无条件、每单一次，例如“使用满意的话，"
+                                  "欢迎分享您的真实感受”。",
+                       citations=ctx.facts.cite("好评返现 返现 红包 换好评 平台规则") if ctx.facts else [])
+    negated = ctx.lex.rx("reciprocity.ask_negated")
+    asks = [m for m in matches(ctx.lex.rx("reciprocity.ask"), norm)
+            if not negated.search(norm[max(0, m.start() - 8): m.end() + 6])
+            and not before(norm, m.start(), 2).endswith(("差", "不"))]
+    if not asks:
+        return not_applicable(ctx, P, "回复没有向顾客提出请求。")
+    ask = asks[0]
+    sent = ctx.draft.sentence_at(ask.start())
+    give_scope = norm[: sent.end if sent else ask.end()]
+    give = ctx.lex.rx("reciprocity.give").search(give_scope)
+    if give:
+        return finding(ctx, P, "applied", "先给予价值（优惠、赠品、已完成的帮助）再提出请求。",
+                       span=(give.start(), give.end()), suggestion=" ")
+    return finding(ctx, P, "violated", f"回复提出了请求（“{ask.group()}”），却没有先给顾客任何价值。",
+                   span=sentence_span(ctx.draft, ask.start()),
+                   suggestion="先给：解决问题、送上实用的使用建议或真实可用的优惠，再顺带、无条件地提出请求。")

@@ -1,0 +1,40 @@
+"""solution_timeline 方案与时限: an after-sales problem needs a concrete next step AND a timeframe; 请耐心等待 / 我们
+会处理的 are neither."""
+
+from __future__ import annotations
+
+import re
+
+from coach.analyzers.base import Ctx, finding, first_sentence_span, matches, not_applicable, sentence_span
+from coach.models import Finding
+
+P = "solution_timeline"
+# numbers that are policy windows, not a time for this problem's next step
+_POLICY_WINDOW_AFTER = re.compile(r"^\s*(无理由|保修|质保|保价|价保|内无理由|的无理由|运费险)")
+
+
+def _timeframe(ctx: Ctx) -> re.Match[str] | None:
+    norm = ctx.draft.norm
+    for m in matches(ctx.lex.rx("timeline.time"), norm):
+        if _POLICY_WINDOW_AFTER.search(norm[m.end(): m.end() + 5]):
+            continue
+        return m
+    return None
+
+
+def analyze(ctx: Ctx) -> Finding:
+    scenes = ctx.lex.get("timeline.applies_scenes") or []
+    if ctx.situation.scene not in scenes:
+        return not_applicable(ctx, P, "不是售后问题场景，无需给出处理时限。")
+    norm = ctx.draft.norm
+    step = ctx.lex.rx("timeline.step").search(norm)
+    time = _timeframe(ctx)
+    vague = ctx.lex.rx("timeline.vague").search(norm)
+    if step and time:
+        return finding(ctx, P, "applied", "给出了具体的下一步和时限。", span=(time.start(), time.end()), suggestion=" ")
+    missing = "具体的处理步骤和时限" if not step and not time else ("时限" if step else "具体的下一步")
+    anchor = vague or step
+    span = sentence_span(ctx.draft, anchor.start()) if anchor else first_sentence_span(ctx.draft)
+    said = f"只说了“{vague.group()}”，" if vague else ""
+    return finding(ctx, P, "violated", f"售后问题{said}缺少{missing}。", span=span,
+                   suggestion="写清“谁、做什么、多久”：如“我现在为您登记补发，今天18点前发出，发出后把单号同步给您”。")

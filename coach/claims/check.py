@@ -1,0 +1,303 @@
+"""Verify the concrete claims of a draft against the FactBook.
+
+Each check returns `Issue`s: the draft span, why it is wrong (quoting the KB fact), the fix, and the citation of the
+KB passage that holds the fact. A claim with nothing in the KB to check against is not a violation: we cannot tell.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from coach.claims.facts import Fact, FactBook, Product, sentence_kinds
+from coach.claims.numbers import NUM, Duration, dates, durations, tiers, to_number
+from coach.critic.lexicon import Lexicon
+from coach.critic.text import Sentence, Text
+
+
+@dataclass
+class Issue:
+    principle: str
+    span: tuple[int, int]
+    explanation: str
+    suggestion: str
+    citations: list[str] = field(default_factory=list)
+    fix: tuple[str, str] | None = None  # (wrong text, right text) for the rules-mode rewrite
+
+
+def assign(sentence: str, kinds: dict[str, Any]) -> list[tuple[str, Duration]]:
+    """Each duration in the sentence goes to the nearest matching topic (a sentence may carry several kinds)."""
+    names = sentence_kinds(sentence, kinds)
+    if not names:
+        return []
+    anchors = [(n, m.start()) for n in names for m in re.finditer(kinds[n]["topic"], sentence)]
+    out = []
+    for d in durations(sentence):
+        kind = min(anchors, key=lambda a: min(abs(a[1] - d.start), abs(a[1] - d.end)))[0]
+        out.append((kind, d))
+    return out
+
+
+def _fmt(d: Duration) -> str:
+    return f"{d.lo:g}" if d.lo == d.hi else f"{d.lo:g}-{d.hi:g}"
+
+
+def consistent(claim: Duration, facts: list[Fact]) -> bool:
+    for f in facts:
+        v = f.value
+        if claim.same(v) or (v.lo < v.hi and claim.within(v)) or abs(claim.hi - v.hi) <= 0.02:
+            return True
+    return False
+
+
+class ClaimChecker:
+    def __init__(self, book: FactBook, lex: Lexicon) -> None:
+        self.book = book
+        self.lex = lex
+        self.draft_spec: dict[str, Any] = book.spec["draft"]
+
+    def check(self, draft: Text, convo: str, product_id: str | None, scene: str) -> tuple[list[Issue], list[Issue]]:
+        """(policy_accuracy issues, honest_urgency issues)."""
+        product = self.book.find_product(product_id, convo + "\n" + draft.norm)
+        policy: list[Issue] = []
+        for sent in draft.sentences:
+            policy += self._durations(sent, product)
+            policy += self._payer(sent, convo, scene)
+            policy += self._promotions(sent)
+            policy += self._absolute_and_unbounded(sent)
+            if product:
+                policy += self._product(sent, product)
+        urgency = [i for sent in draft.sentences for i in self._urgency(sent, product)]
+        return _dedupe(policy), _dedupe(urgency)
+
+    # ------------------------------------------------------------------ policy numbers
+    def _durations(self, sent: Sentence, product: Product | None) -> list[Issue]:
+        out = []
+        for kind, d in assign(sent.text, self.book.kinds):
+            facts = self.book.facts.get(kind, [])
+            if kind == "warranty" and product:
+                facts = self._product_warranty(product) or facts
+            if not facts or consistent(d, facts):
+                continue
+            best = self.book.best_passage(sent.text, {f.passage_id for f in facts}) or facts[0].passage_id
+            fact = next((f for f in facts if f.passage_id == best), facts[0])
+            label = self.book.kinds[kind].get("label", kind)
+            claimed = sent.text[d.start:d.end]
+            right = fact.sentence[fact.value.start:fact.value.end]
+            out.append(Issue("policy_accuracy", (sent.start + d.start, sent.start + d.end),
+                             f"{label}与知识库不符：回复说“{claimed}”，政策为“{fact.sentence[:60]}”。",
+                             f"按政策改为“{right}”，并引用条款。", [best], (claimed, right)))
+        return out
+
+    def _product_warranty(self, product: Product) -> list[Fact]:
+        out = []
+        for sent in re.split(r"[。\n；;]", product.text):
+            if re.search(r"保修|质保", sent):
+                out += [Fact("warranty", d, product.passage_ids[-1], sent) for d in durations(sent)]
+        return out
+
+    def _payer(self, sent: Sentence, convo: str, scene: str) -> list[Issue]:
+        who = self.book.payer_of(sent.text)
+        if who is None:
+            return []
+        ctx = self.book.context_of(sent.text)
+        if ctx is None:
+            ctx = "quality" if scene in ("defect_after_sales", "wrong_item") else (
+                self.book.context_of(convo) or ("no_reason" if scene == "return_request" else None))
+        if ctx is None:
+            return []
+        facts = [f for f in self.book.payer if f.context.startswith(ctx + ":")]
+        side = {"insurance": "buyer"}.get(who, who)
+        kb_sides = {({"insurance": "buyer"}.get(w, w)) for f in facts if (w := f.context.split(":")[1])}
+        if not facts or side in kb_sides:
+            return []
+        best = self.book.best_passage(sent.text, {f.passage_id for f in facts}) or facts[0].passage_id
+        fact = next(f for f in facts if f.passage_id == best)
+        what = {"quality": "质量问题", "no_reason": "无理由退换", "exchange": "换货"}.get(ctx, ctx)
+        return [Issue("policy_accuracy", (sent.start, sent.end),
+                      f"{what}的运费承担说法与政策不符：政策为“{fact.sentence[:60]}”。",
+                      "按政策说明运费由谁承担（无理由退货一般买家承担、运费险理赔；质量问题店铺承担）。", [best])]
+
+    # ------------------------------------------------------------------ promotions
+    def _promotions(self, sent: Sentence) -> list[Issue]:
+        s, out, today = sent.text, [], self.book.as_of
+        spec = self.draft_spec
+        for promo in self.book.promotions:
+            if not any(a in s for a in promo.aliases):
+                continue
+            if promo.end and promo.end < today and re.search(spec["usable_words"], s) and not re.search(spec["ended_words"], s):
+                out.append(Issue("policy_accuracy", (sent.start, sent.end),
+                                 f"“{promo.title}”已于{promo.end:%m月%d日}结束，不能再按它的优惠承诺。",
+                                 "如实告知活动已结束，推荐当前正在进行的活动。", promo.passage_ids[:1]))
+            elif promo.start and promo.start > today and re.search(spec["now_words"], s) and not re.search(
+                    r"预热|还没开始|未开始|届时|到时候|开始后|以后|之后", s):
+                out.append(Issue("policy_accuracy", (sent.start, sent.end),
+                                 f"“{promo.title}”{promo.start:%m月%d日}才开始，现在还不能享受。",
+                                 "说明活动开始时间，不提前承诺活动价。", promo.passage_ids[:1]))
+        claimed_tiers = tiers(s)
+        if claimed_tiers and self.book.promotions:
+            active = set().union(*(p.tiers for p in self.book.active_promotions())) if self.book.active_promotions() else set()
+            policy_tiers = {t for f in self.book.facts.get("_tiers", []) for t in [f]}  # reserved
+            for t in claimed_tiers - active - policy_tiers:
+                src = next((p for p in self.book.promotions if t in p.tiers), None)
+                why = (f"满{t[0]:g}减{t[1]:g}属于已结束的“{src.title}”" if src and not src.active(today)
+                       else f"当前没有满{t[0]:g}减{t[1]:g}的活动")
+                cite = src.passage_ids[:1] if src else [p.passage_ids[0] for p in self.book.active_promotions()][:1]
+                out.append(Issue("policy_accuracy", (sent.start, sent.end), f"{why}。",
+                                 "只说当前有效的满减档位。", cite))
+        m = re.search(spec["end_date_claim"], s)
+        if m and self.book.active_promotions():
+            month = int(m.group("m")) if m.group("m") else today.month
+            day = int(m.group("d") or m.group("d2"))
+            try:
+                claimed = date(today.year, month, day)
+            except ValueError:
+                claimed = None
+            ends = {p.end for p in self.book.active_promotions() if p.end}
+            if claimed and ends and claimed not in ends:
+                p = min(self.book.active_promotions(), key=lambda x: abs(((x.end or today) - claimed).days))
+                out.append(Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()),
+                                 f"活动截止日期说错了：“{p.title}”截止到{p.end:%m月%d日}。",
+                                 f"改为{p.end:%m月%d日}。", p.passage_ids[:1]))
+        return out
+
+    # ------------------------------------------------------------------ wording the rules forbid
+    def _absolute_and_unbounded(self, sent: Sentence) -> list[Issue]:
+        out = []
+        m = self.lex.rx("absolute_words").search(sent.text)
+        if m:
+            out.append(Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()),
+                             f"“{m.group()}”是广告法禁止的绝对化用语，也无法被事实支持。",
+                             "换成可验证的具体事实（成分、参数、销量数据来源）。",
+                             self.book.cite("广告法 绝对化用语 最 第一 极限词")))
+        m = self.lex.rx("unbounded_promises").search(sent.text)
+        if m:
+            out.append(Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()),
+                             f"“{m.group()}”超出了店铺政策能兑现的范围。",
+                             "只承诺政策写明的期限和条件。",
+                             self.book.cite(sent.text) or self.book.cite("承诺 政策 范围")))
+        return out
+
+    # ------------------------------------------------------------------ products
+    def _product(self, sent: Sentence, product: Product) -> list[Issue]:
+        s, out, spec = sent.text, [], self.draft_spec
+        cite = [product.main_id]
+        allowed = {v for v in (product.price, product.original_price) if v is not None}
+        if allowed:
+            deductions = {t[1] for p in self.book.active_promotions() for t in p.tiers}
+            allowed |= {a - d for a in list(allowed) for d in deductions}
+            for m in re.finditer(spec["price_claim"], s):
+                v = float(m.group("v"))
+                if v >= 10 and all(abs(v - a) > 0.5 for a in allowed) and not _mentioned_by_customer(v, s):
+                    out.append(Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()),
+                                     f"价格说错了：{product.name}原价{_num(product.original_price)}元、到手价{_num(product.price)}元。",
+                                     f"改为到手价{_num(product.price)}元。", cite,
+                                     (m.group(), m.group().replace(m.group('v'), _num(product.price)))))
+        if product.stock == 0 and re.search(spec["in_stock_claim"], s):
+            m2 = re.search(spec["in_stock_claim"], s)
+            assert m2 is not None
+            out.append(Issue("policy_accuracy", (sent.start + m2.start(), sent.start + m2.end()),
+                             f"{product.name}目前库存为0（已售罄），不能说有货。",
+                             "如实告知缺货和预计补货时间，提供到货提醒或相近款。", cite))
+        for m in re.finditer(spec["stock_count_claim"], s):
+            v = int(m.group("v"))
+            if product.stock is not None and v > product.stock and not self.lex.rx("urgency.cue").search(s):
+                out.append(Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()),
+                                 f"库存说错了：{product.name}库存{product.stock}件。", "按实际库存说明。", cite))
+        for unit_rx in spec["spec_units"].values():
+            if unit_rx == "^":
+                continue
+            have = product.unit_values(unit_rx)
+            if not have:
+                continue
+            for m in re.finditer(rf"(?<![\d.])({NUM})\s*(?:{unit_rx})", s):
+                val = to_number(m.group(1))
+                if val is not None and all(abs(val - h) > 0.01 * max(h, 1) for h in have):
+                    out.append(Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()),
+                                     f"参数说错了：{product.name}的参数为{'、'.join(f'{h:g}' for h in sorted(have))}（同一单位）。",
+                                     "按商品详情页的参数回答。", [p for p in product.passage_ids if p.endswith("#specs")][:1] or cite))
+        for m in re.finditer(spec["spf_claim"], s):
+            have = {float(x) for x in re.findall(r"spf\s*(\d+)", product.text)}
+            if have and float(m.group("v")) not in have:
+                out.append(Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()),
+                                 f"防晒值说错了：{product.name}为SPF{'/'.join(f'{h:g}' for h in sorted(have))}。",
+                                 "按商品参数回答。", cite))
+        out += self._whole_unit_warranty(sent, product)
+        return out
+
+    def _whole_unit_warranty(self, sent: Sentence, product: Product) -> list[Issue]:
+        m = re.search(self.draft_spec["warranty_claim"], sent.text)
+        if not m or not (m.group("whole") or m.group("whole2")):
+            return []
+        whole = re.search(rf"整机\s*(?:保修|质保)?\s*({NUM})\s*(年|个月)", product.text)
+        if not whole:
+            return []
+        v = to_number(m.group("v") or m.group("v2") or "")
+        unit = m.group("u") or m.group("u2")
+        right = to_number(whole.group(1))
+        if v is None or right is None:
+            return []
+        months = v * (12 if unit == "年" else 1)
+        right_months = right * (12 if whole.group(2) == "年" else 1)
+        if abs(months - right_months) < 0.5:
+            return []
+        return [Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()),
+                      f"整机保修期说错了：{product.name}整机保修{whole.group(1)}{whole.group(2)}。",
+                      f"改为整机保修{whole.group(1)}{whole.group(2)}，并说明核心部件的保修期。",
+                      [p for p in product.passage_ids if p.endswith("#specs")][:1] or [product.main_id])]
+
+    # ------------------------------------------------------------------ urgency
+    def _urgency(self, sent: Sentence, product: Product | None) -> list[Issue]:
+        out = []
+        for m in self.lex.rx("urgency.cue").finditer(sent.text):
+            if self._backed(m.group(), sent.text, product):
+                continue
+            out.append(Issue("honest_urgency", (sent.start + m.start(), sent.start + m.end()),
+                             f"“{m.group()}”制造了紧迫感，但知识库里没有对应的库存或活动截止事实。",
+                             "只说真实的库存和活动截止时间；没有就不要催，改为说明商品价值或当前真实活动。",
+                             self.book.cite("虚构库存 倒计时 紧迫 虚假宣传")))
+            break
+        return out
+
+    def _backed(self, cue: str, sentence: str, product: Product | None) -> bool:
+        today = self.book.as_of
+        active = self.book.active_promotions()
+        ends = [p.end for p in active if p.end]
+        n = re.search(r"\d+", cue)
+        if re.search(r"剩|最后\s*\d|库存|售罄|抢光|卖完|卖空|断货|没货|限量", cue):
+            if re.search(r"限量", cue) and any(re.search(r"限量|前\d+名|送完即止|先到先得|共\d+", p.text) for p in active):
+                return True
+            limit = max(int(n.group()) if n else 0, 10)
+            return product is not None and product.stock is not None and 0 < product.stock <= limit
+        if re.search(r"今天|今晚|今日|最后(一|1)(天|晚)|只有今天|仅限今天", cue):
+            return today in ends
+        if re.search(r"明天|明日", cue):
+            return today + timedelta(days=1) in ends
+        if re.search(r"涨价|恢复原价|调价|结束|截止|很快|即将|马上|就要|快要", cue):
+            return any(0 <= (e - today).days <= 7 for e in ends)
+        # generic pressure (手慢无, 错过再等, 倒计时): backed only by real scarcity or a promotion about to end
+        low_stock = product is not None and product.stock is not None and 0 < product.stock <= 10
+        return low_stock or any(0 <= (e - today).days <= 2 for e in ends)
+
+
+def _num(v: float | None) -> str:
+    return "?" if v is None else f"{v:g}"
+
+
+def _mentioned_by_customer(v: float, sentence: str) -> bool:
+    return bool(re.search(rf"(别家|别人|其他家|他们|人家|您说的|您看到的)[^。]{{0,8}}{v:g}", sentence))
+
+
+def _dedupe(issues: list[Issue]) -> list[Issue]:
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for i in issues:
+        if i.span not in seen:
+            seen.add(i.span)
+            out.append(i)
+    return out
+
+
+__all__ = ["ClaimChecker", "Issue", "dates"]

@@ -1,0 +1,273 @@
+"""The FactBook: typed facts read once from all KB passages (products, promotions, policy numbers).
+
+Built from `kb.passages()` when the critic first needs it and rebuilt when the index changes. Policy facts are
+(kind, duration, passage) triples found by topic words around numbers; product facts come from product passages
+(grouped by sku, else by document); promotions from promotion passages with their validity dates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import jieba
+import yaml
+
+from coach.claims.numbers import NUM, Duration, dates, durations, tiers, to_number
+from coach.critic.text import normalize, split_sentences
+from coach.models import Passage
+
+CLAIMS_FILE = Path(__file__).resolve().parents[2] / "prompts" / "claims.yaml"
+
+
+class KBLike(Protocol):
+    def passages(self, types: Any = None) -> list[Passage]: ...
+
+    def search(self, query: str, k: int = 5, **kw: Any) -> list[Passage]: ...
+
+
+@dataclass(frozen=True)
+class Fact:
+    kind: str
+    value: Duration
+    passage_id: str
+    sentence: str
+    context: str = ""  # e.g. quality / no_reason for shipping payer
+
+
+@dataclass
+class Product:
+    key: str
+    name: str
+    sku: str | None
+    passage_ids: list[str] = field(default_factory=list)
+    price: float | None = None
+    original_price: float | None = None
+    stock: int | None = None
+    text: str = ""
+    aliases: set[str] = field(default_factory=set)
+
+    def unit_values(self, unit_rx: str) -> set[float]:
+        return {v for m in re.finditer(rf"({NUM})\s*(?:{unit_rx})", self.text) if (v := to_number(m.group(1)))}
+
+    @property
+    def main_id(self) -> str:
+        return next((p for p in self.passage_ids if p.endswith("#main")), self.passage_ids[0] if self.passage_ids else "")
+
+
+@dataclass
+class Promotion:
+    key: str
+    title: str
+    start: date | None
+    end: date | None
+    passage_ids: list[str]
+    text: str
+    tiers: set[tuple[float, float]]
+    aliases: set[str]
+
+    def active(self, on: date) -> bool:
+        return (self.start is None or self.start <= on) and (self.end is None or on <= self.end)
+
+
+@lru_cache(maxsize=4)
+def load_claim_kinds(path: Path = CLAIMS_FILE) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def sentence_kinds(sentence: str, kinds: dict[str, Any]) -> list[str]:
+    out = []
+    for name, spec in kinds.items():
+        if re.search(spec["topic"], sentence) and not (spec.get("exclude") and re.search(spec["exclude"], sentence)):
+            out.append(name)
+    return out
+
+
+class FactBook:
+    def __init__(self, kb: KBLike, as_of: date) -> None:
+        self.kb = kb
+        self.as_of = as_of
+        self.spec = load_claim_kinds()
+        self.kinds: dict[str, Any] = self.spec["kinds"]
+        self.facts: dict[str, list[Fact]] = defaultdict(list)
+        self.payer: list[Fact] = []
+        self.products: dict[str, Product] = {}
+        self.promotions: list[Promotion] = []
+        self._cite_cache: dict[str, list[str]] = {}
+        self._build(kb.passages())
+
+    # ------------------------------------------------------------------ building
+    def _build(self, passages: list[Passage]) -> None:
+        promo_groups: dict[str, list[Passage]] = defaultdict(list)
+        for p in passages:
+            text = normalize(p.text)
+            if p.type == "product" or (p.sku and p.type not in ("policy", "promotion", "template")):
+                self._add_product(p, text)
+                continue
+            if p.type == "template":
+                continue
+            if p.type == "promotion" or (p.type == "document" and self._looks_like_promotion(p, text)):
+                promo_groups[p.doc_id if p.type == "promotion" else p.id].append(p)
+            context_hint = normalize(f"{p.title} {p.section}")
+            for sent in split_sentences(text):
+                for kind in sentence_kinds(sent.text, self.kinds):
+                    for d in durations(sent.text):
+                        self.facts[kind].append(Fact(kind, d, p.id, sent.text))
+                payer = self.payer_of(sent.text)
+                if payer:
+                    ctx = self.context_of(sent.text) or self.context_of(context_hint) or "general"
+                    self.payer.append(Fact("payer", Duration(0, 0, 0, 0, ""), p.id, sent.text, f"{ctx}:{payer}"))
+        for key, group in promo_groups.items():
+            self._add_promotion(key, group)
+
+    def _looks_like_promotion(self, p: Passage, text: str) -> bool:
+        return bool(re.search(r"活动|促销|大促|会员日|满减|优惠券|双1[12]|双十[一二]", f"{p.title}{text[:80]}")) and len(
+            dates(text, self.as_of.year)) >= 2
+
+    def _add_product(self, p: Passage, text: str) -> None:
+        key = p.sku or p.doc_id
+        prod = self.products.get(key)
+        if prod is None:
+            name = normalize(p.title or text.split("\n", 1)[0])
+            name = re.sub(r"[（(].*?[)）]", "", name).strip()
+            prod = self.products[key] = Product(key=key, name=name, sku=p.sku, aliases=product_aliases(name))
+        prod.passage_ids.append(p.id)
+        prod.text += "\n" + text
+        for attr, rx in (("original_price", self.spec["product"]["original_price"]),
+                         ("price", self.spec["product"]["price"])):
+            m = re.search(rx, text)
+            if m and getattr(prod, attr) is None:
+                setattr(prod, attr, to_number(m.group("v")))
+        m = re.search(self.spec["product"]["stock"], text)
+        if m and prod.stock is None:
+            v = to_number(m.group("v"))
+            prod.stock = int(v) if v is not None else None
+        if prod.stock is None and re.search(r"售罄|缺货|无货|暂无库存|已售完", text):
+            prod.stock = 0
+
+    def _add_promotion(self, key: str, group: list[Passage]) -> None:
+        text = "\n".join(normalize(p.text) for p in group)
+        first = group[0]
+        start = _iso(first.effective_from)
+        end = _iso(first.effective_to)
+        if start is None or end is None:
+            found = sorted(d for d, _, _ in dates(text, self.as_of.year))
+            if found:
+                start, end = start or found[0], end or found[-1]
+        title = normalize(first.title or key)
+        self.promotions.append(Promotion(key=key, title=title, start=start, end=end,
+                                         passage_ids=[p.id for p in group], text=text, tiers=tiers(text),
+                                         aliases=promo_aliases(title)))
+
+    # ------------------------------------------------------------------ reading
+    def payer_of(self, sentence: str) -> str | None:
+        spec = self.spec["payer"]
+        if not re.search(spec["topic"], sentence):
+            return None
+        found = [who for who in ("insurance", "shop", "buyer") if re.search(spec[who], sentence)]
+        if "shop" in found and "buyer" in found:
+            return None  # a sentence that splits the cost (换货: buyer sends back, shop sends out) is no single fact
+        return found[0] if found else None
+
+    def context_of(self, sentence: str) -> str | None:
+        spec = self.spec["payer"]
+        if re.search(spec["out_of_warranty_context"], sentence):
+            return "out_of_warranty"
+        if re.search(spec["exchange_context"], sentence) and not re.search(spec["quality_context"], sentence):
+            return "exchange"
+        if re.search(spec["quality_context"], sentence):
+            return "quality"
+        if re.search(spec["no_reason_context"], sentence):
+            return "no_reason"
+        return None
+
+    def find_product(self, product_id: str | None, text: str) -> Product | None:
+        """The order's product, else the one product whose distinctive name words appear in the text."""
+        if product_id:
+            pid = product_id.strip().lower()
+            for prod in self.products.values():
+                if pid in {(prod.sku or "").lower(), prod.key.lower(), prod.key.lower().split(":")[-1]}:
+                    return prod
+        best: tuple[int, Product] | None = None
+        tie = False
+        for prod in self.products.values():
+            score = sum(len(a) for a in prod.aliases if a in text)
+            if prod.sku and prod.sku.lower() in text:
+                score += 20
+            if score and (best is None or score > best[0]):
+                best, tie = (score, prod), False
+            elif best and score == best[0] and score:
+                tie = True
+        return None if best is None or tie else best[1]
+
+    def active_promotions(self) -> list[Promotion]:
+        return [p for p in self.promotions if p.active(self.as_of)]
+
+    def cite(self, query: str, types: tuple[str, ...] = ("policy",)) -> list[str]:
+        """Best policy clause for a topic (cached: the same topics recur on every critique)."""
+        key = f"{types}|{query}"
+        if key not in self._cite_cache:
+            try:
+                hits = self.kb.search(query, k=1, types=list(types), mode="bm25")
+            except Exception:  # a KB that cannot answer must not break the critique
+                hits = []
+            self._cite_cache[key] = [hits[0].id] if hits else []
+        return self._cite_cache[key]
+
+    def best_passage(self, sentence: str, candidates: set[str]) -> str | None:
+        """Among candidate passage ids, the one retrieval ranks highest for this sentence."""
+        if not candidates:
+            return None
+        try:
+            hits = self.kb.search(sentence, k=10, mode="bm25")
+        except Exception:
+            hits = []
+        for h in hits:
+            if h.id in candidates:
+                return h.id
+        return sorted(candidates)[0]
+
+
+_GENERIC = {"暖屿", "女款", "男款", "男女", "同款", "中性", "儿童", "款", "装", "套装", "加厚", "新款", "升级",
+            "旗舰", "官方", "正品", "经典", "系列", "礼盒", "连帽", "轻薄"}
+
+
+def product_aliases(name: str) -> set[str]:
+    """Distinctive words of a product name (炸锅, 羽绒服, 面霜 …) for matching what customers type."""
+    words = {w for w in jieba.lcut(re.sub(r"[\d.]+\s*(ml|l|g|kg|w|cm|片|支|装)?", " ", name)) if len(w) >= 2}
+    aliases = {w for w in words if w not in _GENERIC and not re.fullmatch(r"[a-z0-9\-]+", w)}
+    # the last word of a Chinese product name is usually the product type (…羽绒服, …电热水壶)
+    compact = re.sub(r"[^\u4e00-\u9fff]", "", name)
+    for n in (2, 3):
+        if len(compact) >= n:
+            aliases.add(compact[-n:])
+    return aliases
+
+
+def promo_aliases(title: str) -> set[str]:
+    base = re.sub(r"20\d{2}(年)?|活动|大促|狂欢|专场|规则|说明|[（(].*?[)）]|[·\s]", "", title)
+    out = {base} if len(base) >= 2 else set()
+    for a, b in (("十一", "11"), ("十二", "12")):
+        for s in list(out):
+            out.add(s.replace(a, b))
+            out.add(s.replace(b, a))
+    for s in list(out):
+        for m in re.finditer(r"双1[12]|双十[一二]|会员日|年货节|618|女王节|开学季|周年庆|[\u4e00-\u9fff]{2}(?:季|节)", s):
+            out.add(m.group())
+    return {a for a in out if len(a) >= 2}
+
+
+def _iso(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
