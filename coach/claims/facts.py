@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from collections.abc import Sequence
+from typing import Any, Literal, Protocol
 
 import jieba
 import yaml
@@ -26,9 +27,10 @@ CLAIMS_FILE = Path(__file__).resolve().parents[2] / "prompts" / "claims.yaml"
 
 
 class KBLike(Protocol):
-    def passages(self, types: Any = None) -> list[Passage]: ...
+    def passages(self, types: Sequence[str] | None = None) -> list[Passage]: ...
 
-    def search(self, query: str, k: int = 5, **kw: Any) -> list[Passage]: ...
+    def search(self, query: str, k: int = 5, *, types: Sequence[str] | None = None, sku: str | None = None,
+               as_of: date | None = None, mode: Literal["hybrid", "dense", "bm25"] = "hybrid") -> list[Passage]: ...
 
 
 @dataclass(frozen=True)

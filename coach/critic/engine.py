@@ -66,6 +66,7 @@ class Critic:
         self.kb = kb
         self.as_of = as_of or date.today()
         self._book: FactBook | None = None
+        self._book_version: str | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -76,9 +77,11 @@ class Critic:
         """The FactBook, built on first use (reads every KB passage once); `refresh()` after re-indexing."""
         if self.kb is None:
             return None
+        version = str(getattr(self.kb, "version", ""))
         with self._lock:
-            if self._book is None:
+            if self._book is None or version != self._book_version:
                 self._book = FactBook(self.kb, self.as_of)
+                self._book_version = version
             return self._book
 
     def refresh(self) -> None:
