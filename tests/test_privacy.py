@@ -114,6 +114,32 @@ def test_names_stop_before_the_next_word() -> None:
     assert found("姓名：李四 电话：13800000000") == [("name", "李四"), ("phone", "13800000000")]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("收件人改一下，改成向玉兰，电话13812345678", [("name", "向玉兰"), ("phone", "13812345678")]),
+        ("收件人写错了，应该是张伟", [("name", "张伟")]),
+        ("户名：王伟，卡号" + CARD, [("name", "王伟"), ("bank_card", CARD)]),
+        ("张三 13812345678 西湖区文三路138号", [("name", "张三"), ("phone", "13812345678"), ("address", "西湖区文三路138号")]),
+        ("彭俊杰，+86 139 7079 3802", [("name", "彭俊杰"), ("phone", "+86 139 7079 3802")]),
+        ("我的电话是（+86）13812345678", [("phone", "（+86）13812345678")]),
+        ("座机87654321找王老师", [("landline", "87654321")]),
+        ("寄到杭州市西湖区，文三路138号", [("address", "杭州市西湖区，文三路138号")]),
+        ("河南省周口市太康县逊母口镇大王庄村5组", [("address", "河南省周口市太康县逊母口镇大王庄村5组")]),
+        ("订单号：2026 1123 1234 5678", [("order", "2026 1123 1234 5678")]),
+        ("1 3 8 1 2 3 4 5 6 7 8", [("phone", "1 3 8 1 2 3 4 5 6 7 8")]),
+    ],
+)
+def test_looser_forms(text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize("text", ["收件人电话改成新的了", "户名要和实名一致吗", "产品名字叫什么", "麻烦 13号发货",
+                                  "收件人王先生", "iPhone 12345678", "Hotel 12345678", "杭州市西湖区，上城区都能当天达"])
+def test_looser_forms_near_misses(text: str) -> None:
+    assert found(text) == []
+
+
 def test_email_wins_over_the_phone_inside_it() -> None:
     assert found("邮箱13812345678@163.com") == [("email", "13812345678@163.com")]
 

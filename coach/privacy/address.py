@@ -35,7 +35,8 @@ _TOWN = rf"{_N}{{1,6}}?(?:街道|镇|鎮|乡|鄉)"
 _ROAD = rf"{_N}{{1,10}}?(?:大道|大街|路|街|巷|弄|胡同|道|里)(?:[东西南北中東]段|{_HAN_NUM}{{1,3}}段|{_D}{{1,2}}段)?"
 _COMM = (
     rf"{_N}{{2,10}}?(?:小区|小區|花园|花園|花苑|家园|家園|新村|社区|社區|公寓|大厦|大廈|大楼|大樓|广场|廣場|中心|公馆"
-    rf"|公館|苑|园|園|府|城|村|庄|莊|湾|灣|居|邸|阁|閣|庭|郡)"
+    rf"|公館|大学|大學|学院|學院|学校|學校|医院|醫院|公司|工厂|工廠|厂|廠|宿舍|校区|校區|驿站|驛站|仓库|倉庫"
+    rf"|苑|园|園|府|城|村|庄|莊|湾|灣|居|邸|阁|閣|庭|郡)(?![村庄莊])"  # 大王庄村: not 大王庄 + 村
 )
 # A compound known by its brand name only ("保利天悦6-1-1701", "华润城B座"): recognised by what follows it.
 _ESTATE = rf"{_N}{{2,8}}?(?={_D}{{1,3}}(?:-{_D}|栋|棟|幢|号楼|號樓|单元|單元)|[A-Za-z]座)"
@@ -45,7 +46,7 @@ _BLDG = (
     rf"(?:号楼|號樓|栋|棟|幢|座|单元|單元|楼|樓|层|層|室|户|戶|号|號|期|区|區|组|組|排|门|門)"
 )
 _ROOM = rf"(?:{_D}{{1,3}}-{_D}{{1,3}}(?:-{_D}{{1,5}})?|{_D}{{2,5}})(?:室|房)?(?!{_D})"
-_SEP = "[ \u3000]?"
+_SEP = "(?:[ \u3000]|[，,、][ \u3000]?)?"  # "浙江省 杭州市", "杭州市西湖区，文三路138号"
 
 ADDRESS_RE = re.compile(
     rf"(?:{_ADM}|{_TOWN}|{_ROAD}|{_COMM})"
@@ -65,7 +66,7 @@ def find_addresses(text: str) -> list[tuple[int, int]]:
     """(start, end) of every address chain specific enough to be personal data."""
     out: list[tuple[int, int]] = []
     for m in ADDRESS_RE.finditer(text):
-        span = m.group().rstrip(" \u3000")
+        span = m.group().rstrip(" \u3000，,、")
         first = _FIRST.match(span)
         # A lone component ("人民路", "阳光花园") is a landmark; a door needs at least two and a specific one.
         if first is None or first.end() == len(span) or not _SPECIFIC.search(span):

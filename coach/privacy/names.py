@@ -22,10 +22,18 @@ _SURNAMES = (
     "陳黃張劉趙吳鄭許謝韓馮鄧蕭葉蘇魏呂盧鍾譚陸賈韋鄒孫羅楊馬郭蔡沈錢顧龔邵萬嚴湯溫樊葛齊喬龐顏聶魯翟殷詹歐關蘭焦"
 )
 _COMPOUND = "欧阳|歐陽|司马|司馬|诸葛|諸葛|上官|慕容|东方|東方|皇甫|令狐|司徒|夏侯|尉迟|公孙|長孫|长孙|宇文|澹台|端木|独孤|南宫"
-_TRIGGER = r"收件人姓名|收货人姓名|收件人|收货人|收貨人|联系人|聯繫人|聯絡人|联络人|寄件人|姓名"
-_FILLER = r"(?:[：:\s]|是|为|為|叫|写|寫|填|改成|改为|改為|换成|換成)*"
-NAME_RE = re.compile(
-    rf"(?:{_TRIGGER}){_FILLER}(?P<name>(?:{_COMPOUND}|[{_SURNAMES}])[\u4e00-\u9fff]{{1,2}})"
+_TRIGGER = (
+    r"收件人姓名|收货人姓名|收件人|收货人|收貨人|联系人|聯繫人|聯絡人|联络人|寄件人|真实姓名|真實姓名|姓名|名字"
+    r"|持卡人|开户名|開戶名|户名|戶名"
+)
+_FILLER = r"(?:[：:\s\-/／—]|是|为|為|叫|写|寫|填|改成|改为|改為|换成|換成)*"
+_NAME = rf"(?P<name>(?:{_COMPOUND}|[{_SURNAMES}])[\u4e00-\u9fff]{{1,2}})"
+NAME_RE = re.compile(rf"(?:{_TRIGGER}){_FILLER}{_NAME}")
+# "收件人改一下，改成向玉兰", "收件人写错了，应该是张伟": the name comes a few words later, after a verb that
+# introduces it; the search stops at the next field (地址, 电话 …) or sentence end.
+LATER_NAME_RE = re.compile(
+    rf"(?:{_TRIGGER})[^。！？!?\n地电電手邮郵号號身]{{0,10}}?(?:改成|改为|改為|换成|換成|写成|寫成|应该是|應該是|是|叫)"
+    rf"[：:\s]*{_NAME}"
 )
 # The next phrase starts here: a given name never contains these.
 _CUT = set("电電手联聯地收寄送发發就吧呢吗嗎啊呀了的是在和或写寫填改要也还還先女您你我他她请請麻谢謝身证證邮郵号號座固微不没沒已都说說对對错錯帮幫给給把让讓到找打拨用换換留这這那哪么麼噢哦哈嘛能会會需等转轉代，")
@@ -38,9 +46,24 @@ def _is_han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
+# The copied shipping label "张三 13812345678 浙江省…": a name standing alone right before a mobile number.
+BEFORE_PHONE_RE = re.compile(
+    rf"(?:^|(?<=[\s，,：:；;、|/（(]))(?P<name>(?:{_COMPOUND}|[{_SURNAMES}])[\u4e00-\u9fff]{{1,2}}?)"
+    r"(?=[\s，,：:/]*(?:[+＋]?86[\s-]?)?1[3-9][0-9])"
+)
+
+
 def find_names(text: str) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
-    for m in NAME_RE.finditer(text):
+    for pattern in (NAME_RE, LATER_NAME_RE, BEFORE_PHONE_RE):
+        seen = {a for a, _ in out}
+        out += [(a, b) for a, b in _names(pattern, text) if a not in seen]
+    return sorted(out)
+
+
+def _names(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for m in pattern.finditer(text):
         start, end = m.span("name")
         compound = re.match(_COMPOUND, text[start:end]) is not None
         given_from = start + (2 if compound else 1)

@@ -17,27 +17,31 @@ from typing import Literal
 from coach.privacy import validators as v
 
 NumberType = Literal["phone", "landline", "id_card", "bank_card", "order"]
-Context = Literal["order", "card", "id", "other", ""]
+Context = Literal["order", "card", "id", "landline", "other", ""]
 
 _D = "[0-9０-９]"
 _SEP = r"(?:[ \u00a0\u3000]?[-－‐‑–][ \u00a0\u3000]?|[ \u00a0\u3000])"
-# Digits glued to Latin letters on the right are model numbers (1800W, 5000mAh): never identifiers.
-CLUSTER_RE = re.compile(rf"(?<![0-9０-９])(?:[+＋][ ]?)?{_D}+(?:{_SEP}{_D}+)*(?:[XxＸ](?![A-Za-z0-9]))?(?![0-9０-９A-Za-z])")
+# Letters next to digits are allowed (model numbers like 1800W are too short to be anything; "SF…" is a carrier).
+CLUSTER_RE = re.compile(
+    rf"(?<![0-9０-９])(?:[(（][+＋]86[)）][ ]?|[+＋][ ]?)?{_D}+(?:{_SEP}{_D}+)*(?:[XxＸ](?![A-Za-z0-9]))?(?![0-9０-９])"
+)
 _GROUP_RE = re.compile(rf"{_D}+|[XxＸ]")
 PAREN_LANDLINE_RE = re.compile(
-    rf"[(（][ ]?0{_D}{{2,3}}[ ]?[)）][ ]?{_D}{{3,4}}[ -]?{_D}{{4}}(?![0-9０-９])"
+    rf"[(（][ ]?0{_D}{{2,3}}[ ]?[)）][ -]?{_D}{{3,4}}[ -]?{_D}{{4}}(?![0-9０-９])"
 )
 
 _KEYWORDS: list[tuple[Context, str]] = [
     ("order", r"订单号码|订单编号|订单号|订单|快递单号|运单号|物流单号|快递号|单号|運單號|物流單號|快遞單號|訂單號碼|訂單編號|訂單號|訂單|單號"
-              r"|order\s*(?:no\.?|number|id|#)?|tracking\s*(?:no\.?|number)?"),
-    ("card", r"卡号|卡號|银行卡|銀行卡|储蓄卡|儲蓄卡|借记卡|信用卡|账户|帳戶|賬戶|card\s*(?:no\.?|number)?"),
-    ("id", r"身份证|身份證|证件号|證件號|id\s*(?:no\.?|number|card)"),
-    ("other", r"手机|手機|电话|電話|座机|座機|固话|号码|號碼|tel|phone|mobile|邮箱|郵箱|地址|姓名|收件人|联系人|聯繫人"),
+              r"|(?<![a-z])order\s*(?:no\.?|number|id|#)?|(?<![a-z])tracking\s*(?:no\.?|number)?"),
+    ("card", r"卡号|卡號|银行卡|銀行卡|储蓄卡|儲蓄卡|借记卡|信用卡|账户|帳戶|賬戶|(?<![a-z])card\s*(?:no\.?|number)?"),
+    ("id", r"身份证|身份證|证件号|證件號|(?<![a-z])id\s*(?:no\.?|number|card)"),
+    ("landline", r"座机|座機|固话|固話|电话|電話|联系方式|聯繫方式|(?<![a-z])(?:tel|phone)(?![a-z])"),
+    ("other", r"手机|手機|号码|號碼|(?<![a-z])mobile|邮箱|郵箱|地址|姓名|收件人|联系人|聯繫人"),
 ]
 _KEYWORD_RE = re.compile("|".join(f"(?P<{name}>{pat})" for name, pat in _KEYWORDS), re.IGNORECASE)
 _LONG_RUN = re.compile(r"[0-9０-９]{12,}")
 _WINDOW = 24
+_MAX_GROUPS = 13  # "1 3 8 1 2 3 4 5 6 7 8" (+86) is still a phone number
 _MAX_FILLER = 10
 
 
@@ -105,6 +109,9 @@ def classify(groups: list[str], ctx: Context, plus: bool) -> NumberType | None:
         return "landline"
     if 16 <= len(s) <= 19 and len(groups) == 1:
         return "order"
+    # "座机87654321": a local number without its area code, only where the text says it is a phone number.
+    if ctx == "landline" and v.is_local_number(s) and len(groups) <= 2:
+        return "landline"
     return None
 
 
@@ -126,7 +133,7 @@ def find_numbers(text: str) -> list[tuple[NumberType, int, int]]:
 
 
 def _segment(text: str, base: int, cluster: str) -> list[tuple[NumberType, int, int]]:
-    plus = cluster[0] in "+＋"
+    plus = cluster[0] in "+＋(（"
     spans = [(base + g.start(), base + g.end()) for g in _GROUP_RE.finditer(cluster)]
     groups = [v.ascii_digits(text[a:b]) for a, b in spans]
     if groups and groups[-1] in ("X", "x") and len(groups) > 1:  # the X belongs to the digits before it
@@ -138,8 +145,8 @@ def _segment(text: str, base: int, cluster: str) -> list[tuple[NumberType, int, 
     for i in range(n):
         if best[i + 1][:2] < best[i][:2]:
             best[i + 1] = best[i]
-        ctx = context_before(text, spans[i][0] - (1 if i == 0 and plus else 0))
-        for j in range(i, min(n, i + 6)):
+        ctx = context_before(text, base if i == 0 else spans[i][0])
+        for j in range(i, min(n, i + _MAX_GROUPS)):
             part = groups[i : j + 1]
             kind = classify(part, ctx, plus and i == 0)
             if kind is None:

@@ -86,6 +86,11 @@ VILLAGES = ["张家村", "李庄村", "新河村", "前进村", "王家湾村"]
 TRAD_ADDRESSES = ["臺北市大安區忠孝東路四段1號5樓", "香港九龍旺角彌敦道688號", "新北市板橋區文化路一段188號12樓",
                   "廣東省深圳市福田區深南大道6008號", "臺中市西屯區台灣大道三段99號", "澳門氹仔柯維納馬路258號"]
 
+CAMPUS_ADDRESSES = ["湖北省武汉市洪山区珞喻路1037号华中科技大学东校区", "北京市海淀区颐和园路5号北京大学", "广东省广州市天河区天河路385号太古汇一座28楼",
+                    "浙江省杭州市余杭区文一西路969号", "上海市闵行区东川路800号", "深圳市南山区粤海街道科苑路15号",
+                    "江苏省南京市江宁区秣陵街道双龙大道1680号", "河南省周口市太康县逊母口镇大王庄村5组",
+                    "广东省东莞市长安镇乌沙社区兴四路18号", "北京市朝阳区建国路88号院3号楼2单元1102"]
+
 
 def _digits_fullwidth(s: str) -> str:
     return s.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
@@ -237,11 +242,42 @@ class Values:
     def addr_tw(self) -> str:
         return self.r.choice(TRAD_ADDRESSES)
 
+    def phone_paren(self) -> str:
+        return self.r.choice(["(+86)", "（+86）", "(+86) "]) + self.r.choice(MOBILE_PREFIXES) + str(self.r.randint(10000000, 99999999))
+
+    def local(self) -> str:
+        return str(self.r.randint(2, 8)) + "".join(self.r.choice("0123456789") for _ in range(7))
+
+    def addr_comma(self) -> str:
+        _, city, dist = self.r.choice(PLACES)
+        return f"{city}{dist}，{self.r.choice(ROADS)}{self.r.randint(1, 999)}号{self.r.choice(COMMUNITIES)}{self.r.randint(1, 9)}栋{self.r.randint(101, 2208)}室"
+
+    def addr_campus(self) -> str:
+        return self.r.choice(CAMPUS_ADDRESSES)
+
+    def order_chunked(self) -> str:
+        n = f"2026{self.r.randint(1, 11):02d}{self.r.randint(1, 28):02d}{self.r.randint(10000000, 99999999)}"
+        return " ".join(n[i : i + 4] for i in range(0, 16, 4))
+
+    def id_dash(self) -> str:
+        n = self.id18().replace(" ", "").translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+        return f"{n[:6]}-{n[6:14]}-{n[14:]}"
+
+    def card_dash(self) -> str:
+        bin_, length = self.r.choice(list(CARD_BINS.items()))
+        n = luhn_complete(bin_ + "".join(self.r.choice("0123456789") for _ in range(length - len(bin_) - 1)))
+        return "-".join(n[i : i + 4] for i in range(0, len(n), 4))
+
+    def email_upper(self) -> str:
+        return self.email().title()
+
 
 SLOT_TYPES = {
     "phone": "phone", "landline": "landline", "id": "id_card", "id15": "id_card", "card": "bank_card",
     "order": "order", "order_ctx": "order", "tracking": "order", "email": "email", "addr": "address",
-    "addr_tw": "address", "name": "name", "name_tw": "name",
+    "addr_tw": "address", "name": "name", "name_tw": "name", "phone_paren": "phone", "local": "landline",
+    "addr_comma": "address", "addr_campus": "address", "order_chunked": "order", "id_dash": "id_card",
+    "card_dash": "bank_card", "email_upper": "email",
 }
 GENERATORS = {"id": "id18"}
 
@@ -451,9 +487,9 @@ DEV_NEGATIVES = [
     "PM2.5过滤效率99.97%",
 ]
 
-# ---------------------------------------------------------------- held-out templates (not used for tuning)
-
-HOLDOUT_TEMPLATES = [
+# The first held-out set. It was measured once (all types 1.0 except name recall 0.857: "收件人改一下，改成向玉兰"
+# was missed), which made it seen data: it was then folded into dev and a fresh held-out set written (below).
+DEV_TEMPLATES_SEEN = [
     "师傅到楼下给我打电话：{phone}",
     "亲 方便留个电话吗？——{phone}，晚上八点后方便",
     "我朋友帮我下的单，她电话是{phone}，我的是{phone}",
@@ -491,7 +527,7 @@ HOLDOUT_TEMPLATES = [
     "收件人{name_tw}，電話{phone}，地址{addr_tw}",
 ]
 
-HOLDOUT_NEGATIVES = [
+DEV_NEGATIVES_SEEN = [
     "这件羽绒服¥699，含绒量90%",
     "客服电话400-100-5678，人工服务按0",
     "SPF30和SPF50有什么区别",
@@ -524,6 +560,65 @@ HOLDOUT_NEGATIVES = [
     "满意请给5星好评哦",
 ]
 
+
+# Harder dev cases written after the first detector version: formats and phrasings it had not seen.
+DEV_TEMPLATES_HARD = [
+    "收件人写错了，应该是{name}",
+    "户名：{name}，卡号{card}，退款打这里",
+    "持卡人{name}，银行卡{card}",
+    "名字叫{name}，手机{phone}",
+    "座机{local}，找一下王老师",
+    "我的电话是{phone_paren}，白天打",
+    "寄到{addr_comma}",
+    "地址：{addr_campus}",
+    "订单号：{order_chunked}，麻烦看看",
+    "我的单号是 {tracking}，昨天就该到了",
+    "订单号#{order}，麻烦看一下",
+    "订单号({order})还没到",
+    "phone:{phone}/{phone}",
+    "身份证号码为{id_dash}",
+    "卡号：{card_dash}",
+    "Email: {email_upper}",
+    "收件人/{name}/{phone}/{addr}",
+    "电话{phone}，收件人{name}，送{addr}",
+    "{name} {phone} {addr}",
+    "{name}，{phone}，{addr}，麻烦按这个发",
+    "收货信息：{name} {phone}",
+    "帮我改成 {name} {phone} {addr_campus}",
+]
+DEV_NEGATIVES_HARD = [
+    "收件人电话改成新的了",
+    "户名要和实名一致吗",
+    "产品名字叫什么？",
+    "iPhone 15 Pro Max 256G有货吗",
+    "Hotel 12层的房间",
+    "收件人那一栏可以写公司名吗",
+    "麻烦 13号发货",
+    "第1-3件包邮",
+    "编号 A-01-02-03 的配件",
+    "杭州、上海、北京都有仓",
+    "尺码 S/M/L/XL 都有",
+    "电话费怎么报销",
+    "尾号 5678 的那张卡",
+    "卡号后四位 0128",
+    "订单号后6位123456",
+    "我在杭州市西湖区上班",
+    "深圳市南山区科技园附近有门店吗",
+    "杭州市西湖区，上城区，拱墅区都能当天达",
+    "价格：¥2,399（原价¥2,999）",
+    "时间：2026-11-23 14:30:00",
+    "快递员电话打不通",
+    "消费投诉可以打12315",
+    "邮编310012对吗",
+    "名字写错了能改吗",
+    "麻烦师傅 明天上午送",
+    "白天 晚上都可以送",
+]
+
+# ---------------------------------------------------------------- held-out templates (written last, never tuned on)
+
+HOLDOUT_TEMPLATES: list[str] = []
+HOLDOUT_NEGATIVES: list[str] = []
 
 # ---------------------------------------------------------------- rendering
 
@@ -587,7 +682,9 @@ def write(path: Path, rows: list[dict[str, object]]) -> None:
 
 def main() -> None:
     dev = build(DEV_TEMPLATES, DEV_NEGATIVES, repeats=3, seed=20261123, prefix="dev")
-    holdout = build(HOLDOUT_TEMPLATES, HOLDOUT_NEGATIVES, repeats=3, seed=77, prefix="holdout")
+    dev += build(DEV_TEMPLATES_SEEN, DEV_NEGATIVES_SEEN, repeats=3, seed=77, prefix="dev-seen")
+    dev += build(DEV_TEMPLATES_HARD, DEV_NEGATIVES_HARD, repeats=3, seed=4242, prefix="dev-hard")
+    holdout = build(HOLDOUT_TEMPLATES, HOLDOUT_NEGATIVES, repeats=3, seed=90210, prefix="holdout")
     write(HERE / "pii_corpus.jsonl", dev)
     write(HERE / "pii_holdout.jsonl", holdout)
     for name, rows in (("dev", dev), ("holdout", holdout)):
