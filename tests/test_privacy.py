@@ -128,6 +128,11 @@ def test_names_stop_before_the_next_word() -> None:
         ("河南省周口市太康县逊母口镇大王庄村5组", [("address", "河南省周口市太康县逊母口镇大王庄村5组")]),
         ("订单号：2026 1123 1234 5678", [("order", "2026 1123 1234 5678")]),
         ("1 3 8 1 2 3 4 5 6 7 8", [("phone", "1 3 8 1 2 3 4 5 6 7 8")]),
+        ("运单 4398818478094 被退回了", [("order", "4398818478094")]),
+        ("快递单号是多少来着？哦找到了，98177176211843", [("order", "98177176211843")]),
+        ("JT64389140165676到哪了", [("order", "JT64389140165676")]),
+        ("寄到天河路385号太古汇一座28楼", [("address", "天河路385号太古汇一座28楼")]),
+        ("送到福田区福华三路万象天地二座1508", [("address", "福田区福华三路万象天地二座1508")]),
     ],
 )
 def test_looser_forms(text: str, expected: list[tuple[str, str]]) -> None:
@@ -135,7 +140,8 @@ def test_looser_forms(text: str, expected: list[tuple[str, str]]) -> None:
 
 
 @pytest.mark.parametrize("text", ["收件人电话改成新的了", "户名要和实名一致吗", "产品名字叫什么", "麻烦 13号发货",
-                                  "收件人王先生", "iPhone 12345678", "Hotel 12345678", "杭州市西湖区，上城区都能当天达"])
+                                  "收件人王先生", "iPhone 12345678", "Hotel 12345678", "杭州市西湖区，上城区都能当天达",
+                                  "订单号在哪看？条形码6901234567892", "SFX1234567890"])
 def test_looser_forms_near_misses(text: str) -> None:
     assert found(text) == []
 

@@ -31,24 +31,27 @@ PAREN_LANDLINE_RE = re.compile(
 )
 
 _KEYWORDS: list[tuple[Context, str]] = [
-    ("order", r"订单号码|订单编号|订单号|订单|快递单号|运单号|物流单号|快递号|单号|運單號|物流單號|快遞單號|訂單號碼|訂單編號|訂單號|訂單|單號"
+    ("order", r"订单号码|订单编号|订单号|订单|快递单号|快递单|运单号|运单|物流单号|物流单|快递号|包裹号|单号"
+              r"|運單號|運單|物流單號|快遞單號|快遞單|訂單號碼|訂單編號|訂單號|訂單|單號"
               r"|(?<![a-z])order\s*(?:no\.?|number|id|#)?|(?<![a-z])tracking\s*(?:no\.?|number)?"),
     ("card", r"卡号|卡號|银行卡|銀行卡|储蓄卡|儲蓄卡|借记卡|信用卡|账户|帳戶|賬戶|(?<![a-z])card\s*(?:no\.?|number)?"),
     ("id", r"身份证|身份證|证件号|證件號|(?<![a-z])id\s*(?:no\.?|number|card)"),
     ("landline", r"座机|座機|固话|固話|电话|電話|联系方式|聯繫方式|(?<![a-z])(?:tel|phone)(?![a-z])"),
-    ("other", r"手机|手機|号码|號碼|(?<![a-z])mobile|邮箱|郵箱|地址|姓名|收件人|联系人|聯繫人"),
+    ("other", r"手机|手機|号码|號碼|(?<![a-z])mobile|邮箱|郵箱|地址|姓名|收件人|联系人|聯繫人"
+              r"|条形码|条码|條碼|批次|型号|型號|货号|貨號|编码|編碼|(?<![a-z])(?:sn|sku|imei)(?![a-z])"),
 ]
 _KEYWORD_RE = re.compile("|".join(f"(?P<{name}>{pat})" for name, pat in _KEYWORDS), re.IGNORECASE)
 _LONG_RUN = re.compile(r"[0-9０-９]{12,}")
-_WINDOW = 24
+_WINDOW = 32
 _MAX_GROUPS = 13  # "1 3 8 1 2 3 4 5 6 7 8" (+86) is still a phone number
-_MAX_FILLER = 10
+_MAX_FILLER = 16
 
 
 def context_before(text: str, pos: int) -> Context:
     """The kind of identifier the words just before `pos` announce ("订单号是：", "卡号"), or ""."""
     window = text[max(0, pos - _WINDOW) : pos]
-    cut = max(window.rfind(c) for c in "。！？!?\n；;")
+    # A question does not end the context: "快递单号是多少来着？哦找到了，SF…" answers it.
+    cut = max(window.rfind(c) for c in "。！!\n；;")
     window = window[cut + 1 :]
     last = None
     for m in _KEYWORD_RE.finditer(window):
@@ -85,7 +88,7 @@ def _landline(groups: list[str]) -> bool:
     return 7 <= len(head) <= 8 and head[0] != "0" and 1 <= len(groups[-1]) <= 4
 
 
-def classify(groups: list[str], ctx: Context, plus: bool) -> NumberType | None:
+def classify(groups: list[str], ctx: Context, plus: bool, carrier: bool = False) -> NumberType | None:
     """What the digit groups (ASCII, possibly a trailing X) form together, or None."""
     s = "".join(groups)
     if s.endswith(("X", "x")):
@@ -109,6 +112,8 @@ def classify(groups: list[str], ctx: Context, plus: bool) -> NumberType | None:
         return "landline"
     if 16 <= len(s) <= 19 and len(groups) == 1:
         return "order"
+    if carrier and 10 <= len(s) <= 20 and len(groups) == 1:
+        return "order"
     # "座机87654321": a local number without its area code, only where the text says it is a phone number.
     if ctx == "landline" and v.is_local_number(s) and len(groups) <= 2:
         return "landline"
@@ -121,6 +126,16 @@ def _order_prefix(text: str, start: int) -> int:
     while i > 0 and start - i < 4 and text[i - 1].isascii() and text[i - 1].isalpha():
         i -= 1
     return i if i == 0 or not (text[i - 1].isascii() and text[i - 1].isalnum()) else start
+
+
+_CARRIERS = ("SF", "YT", "JT", "JD", "ZTO", "YD", "STO", "EMS", "DPK", "DB", "YZ")
+
+
+def _carrier_prefixed(text: str, start: int) -> bool:
+    """SF1234567890123, JT…: a carrier code glued to a long digit run is a tracking number even without 运单号."""
+    return any(text[max(0, start - len(c)) : start].upper() == c for c in _CARRIERS) and (
+        _order_prefix(text, start) < start
+    )
 
 
 def find_numbers(text: str) -> list[tuple[NumberType, int, int]]:
@@ -148,7 +163,7 @@ def _segment(text: str, base: int, cluster: str) -> list[tuple[NumberType, int, 
         ctx = context_before(text, base if i == 0 else spans[i][0])
         for j in range(i, min(n, i + _MAX_GROUPS)):
             part = groups[i : j + 1]
-            kind = classify(part, ctx, plus and i == 0)
+            kind = classify(part, ctx, plus and i == 0, i == 0 and _carrier_prefixed(text, base))
             if kind is None:
                 continue
             start = base if i == 0 and plus else spans[i][0]
