@@ -6,7 +6,9 @@ dynamic programme that maximises the digits covered by valid identifiers. Which 
 from validators.py (checksums, issuer prefixes, area codes) plus the words just before it (订单号, 卡号…).
 
 The shop's order format: 16-19 digits written without separators (e.g. 2026112312345678). Any run of 12+ digits
-after an order word is an order number too (other platforms, tracking numbers, with a letter prefix such as SF).
+after an order word is an order number too (other platforms, tracking numbers, with a letter prefix such as SF),
+and so is a carrier code glued to 10+ digits (SF…, JT…) without any order word. The order word may sit a short
+filler away, across a question ("快递单号是多少？哦找到了，SF…"), but not across a sentence end.
 """
 
 from __future__ import annotations
