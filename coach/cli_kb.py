@@ -85,13 +85,21 @@ def _print_report(report: Any) -> None:
                   f"{report.chunks_reused} reused · {report.seconds:.1f}s · generation {report.generation or '-'}")
     if report.failed or report.warnings:
         issues = Table(title="problems (the rest was indexed)", show_lines=False)
-        issues.add_column("file")
-        issues.add_column("reason")
+        issues.add_column("file", overflow="fold")
+        issues.add_column("reason", overflow="fold")
         for issue in report.failed:
-            issues.add_row(f"[red]{issue.path}[/red]", issue.reason)
+            issues.add_row(f"[red]{_short(issue.path)}[/red]", issue.reason)
         for issue in report.warnings:
-            issues.add_row(f"[yellow]{issue.path}[/yellow]", f"warning: {issue.reason}")
+            issues.add_row(f"[yellow]{_short(issue.path)}[/yellow]", f"warning: {issue.reason}")
         console.print(issues)
+
+
+def _short(path: str) -> str:
+    """Paths relative to the working directory when they are under it: shorter, still unambiguous."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
 
 
 @app.command("search")

@@ -62,3 +62,47 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settin
     s = Settings(data_dir=tmp_path / "data", today=date(2026, 11, 23), _env_file=None)  # type: ignore[call-arg]
     s.ensure_dirs()
     yield s
+
+
+# ======================================================================================================================
+# Retrieval: a shared, indexed demo-shop knowledge base (owned by the retrieval package; keep this block at the end).
+#
+#   def test_something(demo_kb): demo_kb.search("签收后几天可以退货")         # bundled e5 model, indexed once per session
+#   def test_fast(demo_kb_factory): kb = demo_kb_factory("hash")             # hashed n-gram embedder: no model at all
+#
+# Passage vectors of the bundled model are memoised in pytest's cache dir (.pytest_cache/d/coach-embeddings), so only
+# the first run on a machine pays for embedding the demo shop (~20 s); the index itself is built fresh every session.
+# The KB is shared: tests must not index into it (use their own `settings` data dir for that).
+# ======================================================================================================================
+
+
+@pytest.fixture(scope="session")
+def demo_kb_factory(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Any]:
+    from coach.retrieval import KnowledgeBase
+    from coach.retrieval.embeddings import BundledE5Embeddings, CachedEmbeddings, HashEmbeddings, KBEmbeddings
+
+    cache = request.config.cache
+    cache_dir = cache.mkdir("coach-embeddings") if cache is not None else tmp_path_factory.mktemp("coach-embeddings")
+    built: dict[str, KnowledgeBase] = {}
+
+    def make(embeddings: str = "bundled") -> KnowledgeBase:
+        if embeddings not in built:
+            s = Settings(data_dir=tmp_path_factory.mktemp(f"demo-kb-{embeddings}"), today=date(2026, 11, 23),
+                         embeddings=embeddings, chroma_url=None, _env_file=None)  # type: ignore[call-arg]
+            emb: KBEmbeddings = (CachedEmbeddings(BundledE5Embeddings(), cache_dir / "vectors.sqlite")
+                                 if embeddings == "bundled" else HashEmbeddings())
+            kb = KnowledgeBase.open(s, embeddings=emb)
+            report = kb.index([s.knowledge_dir])
+            assert report.chunks_total > 0 and not report.failed, report.failed
+            built[embeddings] = kb
+        return built[embeddings]
+
+    yield make
+    for kb in built.values():
+        kb.close()
+
+
+@pytest.fixture
+def demo_kb(demo_kb_factory: Any) -> Any:
+    """The demo shop (knowledge/) indexed with the bundled embedder; today = 2026-11-23. Read-only."""
+    return demo_kb_factory("bundled")

@@ -87,9 +87,10 @@ class VectorStore:
                documents: Sequence[str], metadatas: Sequence[dict[str, Any]]) -> None:
         step = max(1, min(1000, int(self._client.get_max_batch_size())))
         for s in range(0, len(ids), step):
-            if embeddings is None:  # text/metadata changed, vector still valid
-                self._col.update(ids=list(ids[s:s + step]), documents=list(documents[s:s + step]),
-                                 metadatas=list(metadatas[s:s + step]))
+            if embeddings is None:
+                # same embedded text (hence same document), vector still valid: only metadata may have changed.
+                # Passing documents here would make Chroma try to embed them with its (absent) default function.
+                self._col.update(ids=list(ids[s:s + step]), metadatas=list(metadatas[s:s + step]))
             else:
                 self._col.upsert(ids=list(ids[s:s + step]), embeddings=[list(e) for e in embeddings[s:s + step]],
                                  documents=list(documents[s:s + step]), metadatas=list(metadatas[s:s + step]))
