@@ -8,6 +8,7 @@ import logging  # noqa: E402
 
 import uvicorn  # noqa: E402
 
+from coach.privacy import install_log_redaction  # noqa: E402
 from coach.services import Services  # noqa: E402
 from coach.settings import Settings  # noqa: E402
 from coach.web.app import create_app  # noqa: E402
@@ -15,6 +16,7 @@ from coach.web.app import create_app  # noqa: E402
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_redaction()  # customer messages are personal data: no phone/ID/address reaches a log line
     settings = Settings()
     services = Services(settings)
     if services.ensure_demo_index():
