@@ -25,7 +25,9 @@ _STOPWORDS = frozenset(_words(
     "的 了 吗 呢 吧 啊 呀 哦 嘛 么 是 在 我 你 您 他 她 它 我们 你们 这 那 这个 那个 和 与 及 或 就 都 也 还 又 "
     "请问 一下 亲 有 没 没有 会 能 可以 要 想 怎么 怎么办 什么 多少 哪 哪个 个 把 被 给 让"))
 _WORDLIKE = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
-_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+# particles and pronouns: a bigram or character containing one carries no meaning of its own
+_STOP_CHARS = frozenset("了的吗呢吧啊呀哦嘛我你您他她它们是在就都也还又和与个这那么呗不")
 # Customer-service vocabulary jieba's general dictionary splits badly (退货运费 → 退/货运/运费): kept whole.
 DOMAIN_WORDS = _words(
     "退货 换货 退款 退换货 七天无理由 7天无理由 无理由退货 运费险 退货运费 质量问题 原路退回 仅退款 退货退款 签收 拒收 "
@@ -83,13 +85,19 @@ class Segmenter:
                 self._jieba.add_word(word, freq=max(10, len(word) * 50000))
 
     def tokens(self, text: str) -> list[str]:
-        """Search-mode words plus CJK character bigrams: bigrams make matching survive segmentation that differs
-        between a question and a clause (e.g. 运费险 vs 运费 险)."""
+        """Search-mode words, plus CJK character bigrams and single characters without particles in them.
+
+        Measured on eval/retrieval (159 questions, hybrid hit@3): words only 0.78, + all bigrams 0.82, + filtered
+        bigrams and characters 0.84. Bigrams let matching survive segmentation that differs between a question and
+        a clause (运费险 vs 运费 险, 吊牌剪了 vs 剪掉吊牌); characters catch one-character words (退, 换, 壶)."""
         norm = normalize(text)
         words = [t for t in self._jieba.lcut_for_search(norm, HMM=True)
                  if t not in _STOPWORDS and _WORDLIKE.search(t)]
         if self.bigrams:
-            words.extend(run[i:i + 2] for run in _CJK_RUN.findall(norm) for i in range(len(run) - 1))
+            for run in _CJK_RUN.findall(norm):
+                words.extend(ch for ch in run if ch not in _STOP_CHARS)
+                words.extend(b for b in (run[i:i + 2] for i in range(len(run) - 1))
+                             if b[0] not in _STOP_CHARS and b[1] not in _STOP_CHARS)
         return words
 
 

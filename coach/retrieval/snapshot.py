@@ -47,6 +47,7 @@ class Snapshot:
         self.to_n = np.array([date_number(p.effective_to, OPEN_END) for p in self.passages], dtype=np.int64)
         self.bm25 = BM25Index([str(r.get("tokens", "")).split() for r in records])
         self._user_words = list(user_words)
+        self.vectors: dict[str, npt.NDArray[np.float32]] = {}  # unit vectors, filled on demand by exact search
 
     @cached_property
     def segmenter(self) -> Segmenter:
@@ -69,17 +70,3 @@ class Snapshot:
     def with_score(self, row: int, score: float) -> Passage:
         return self.passages[row].model_copy(update={"score": round(score, 6)})
 
-
-def chroma_where(types: Sequence[str] | None, sku: str | None, as_of: date | None) -> dict[str, Any] | None:
-    """The same filter as Snapshot.mask, in Chroma's where-syntax (used when post-filtering leaves too few)."""
-    clauses: list[dict[str, Any]] = []
-    if types:
-        clauses.append({"type": {"$in": list(types)}})
-    if sku:
-        clauses.append({"sku": sku})
-    if as_of is not None:
-        day = int(as_of.strftime("%Y%m%d"))
-        clauses += [{"from_n": {"$lte": day}}, {"to_n": {"$gte": day}}]
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}

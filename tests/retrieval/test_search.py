@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -128,3 +129,52 @@ def test_hybrid_beats_or_equals_dense_with_the_real_model(small_real_kb: Knowled
 
 def test_traditional_query_with_the_real_model(small_real_kb: KnowledgeBase) -> None:
     assert small_real_kb.search("保修多久？熱水壺壞了", k=1)[0].id == "policy:warranty#1"
+
+
+def test_query_expansion_bridges_customer_words(shop_kb: KnowledgeBase) -> None:
+    from coach.retrieval.expansion import default_expander
+
+    assert "运费" in default_expander().extra("我寄回去的快遞錢要自己掏嗎")  # normalised before matching
+    assert default_expander().extra("你好") == ""
+    question = "快递钱谁掏"
+    assert shop_kb.search(question, k=1, mode="bm25")[0].id == "policy:returns#2"
+    shop_kb.expand_queries = False
+    try:
+        assert all(p.id != "policy:returns#2" for p in shop_kb.search(question, k=1, mode="bm25"))
+    finally:
+        shop_kb.expand_queries = True
+
+
+def test_invalid_synonym_rule_is_a_clear_error(tmp_path: Path) -> None:
+    from coach.retrieval.expansion import QueryExpander
+
+    bad = tmp_path / "s.yaml"
+    bad.write_text("rules:\n  - {when: '(unclosed', add: x}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="rule 1"):
+        QueryExpander.from_file(bad)
+
+
+def test_restrictive_filter_scores_allowed_chunks_exactly(open_kb: OpenKB, shop: Path) -> None:
+    """Few promotions among many chunks: the oversampled ANN pass finds too few, the exact pass must rank them."""
+    import numpy as np
+
+    from coach.retrieval.embeddings import HashEmbeddings
+
+    filler = shop / "policies" / "filler.md"
+    filler.write_text("# 杂项\n\n" + "\n".join(f"## {i}. 条款{i}\n第{i}条：满{i}元包邮，运费{i}元。\n"
+                                              for i in range(1, 121)), encoding="utf-8")
+    kb = open_kb()
+    assert kb.index([shop]).ok
+    query = "包邮 运费 条款"  # closer to the filler than to any promotion: the ANN pass finds no promotion
+    day = date(2026, 11, 5)
+    hits = kb.search(query, k=3, types=["promotion"], mode="dense", as_of=day)
+    assert kb._current().snapshot.vectors  # the exact pass ran
+    emb = HashEmbeddings()
+    q = np.array(emb.embed_query(query))
+    allowed = [p for p in kb.passages(types=["promotion"]) if p.effective_to == "2026-11-11"]
+    expected = sorted(allowed, key=lambda p: -float(np.array(emb.embed_documents([_embed_text(p)])[0]) @ q))
+    assert [p.id for p in hits] == [p.id for p in expected][:3]
+
+
+def _embed_text(p: Any) -> str:
+    return f"{p.title}｜{p.section}（有效期：{p.effective_from}至{p.effective_to}）\n{p.text}"
