@@ -20,8 +20,27 @@ def _asks_for(ctx: Ctx, ask_pattern: str) -> re.Match[str] | None:
     return None
 
 
+def _needs(ctx: Ctx) -> list[str]:
+    """Missing information that matters for this draft: order facts only when the draft asserts something about
+    the order; the product only when the customer points at "this one" and nothing identifies it."""
+    needs = ctx.lex.get("clarifying.needs") or {}
+    out = []
+    for name in ctx.situation.missing_info:
+        asserts = needs[name].get("draft_asserts")
+        if asserts and not re.search(asserts, ctx.draft.norm):
+            continue
+        out.append(name)
+    item = needs.get("which_item")
+    if (item and ctx.situation.scene in item.get("scenes", []) and ctx.facts is not None
+            and not (ctx.case.order and ctx.case.order.product_id)
+            and re.search(item["deictic"], ctx.customer.norm)
+            and ctx.facts.find_product(None, ctx.convo + "\n" + "\n".join(t.text for t in ctx.case.context)) is None):
+        out.append("which_item")
+    return out
+
+
 def analyze(ctx: Ctx) -> Finding:
-    missing = ctx.situation.missing_info
+    missing = _needs(ctx)
     if not missing:
         return not_applicable(ctx, P, "帮助顾客所需的信息已经齐全。")
     needs = ctx.lex.get("clarifying.needs") or {}

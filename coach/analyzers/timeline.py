@@ -23,8 +23,11 @@ def _timeframe(ctx: Ctx) -> re.Match[str] | None:
 
 
 def analyze(ctx: Ctx) -> Finding:
+    sit = ctx.situation
     scenes = ctx.lex.get("timeline.applies_scenes") or []
-    if ctx.situation.scene not in scenes:
+    upset = sit.emotion in ("frustrated", "angry") or bool(re.search(ctx.lex.get("timeline.problem_cues", "^$"),
+                                                                       ctx.customer.norm))
+    if sit.scene not in scenes and not (sit.scene in (ctx.lex.get("timeline.applies_if_upset") or []) and upset):
         return not_applicable(ctx, P, "不是售后问题场景，无需给出处理时限。")
     norm = ctx.draft.norm
     step = ctx.lex.rx("timeline.step").search(norm)

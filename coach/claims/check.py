@@ -27,6 +27,13 @@ class Issue:
     fix: tuple[str, str] | None = None  # (wrong text, right text) for the rules-mode rewrite
 
 
+_OWN_ACTION_AFTER = re.compile(r"^\s*(内|之内|以内)?\s*(我|我们|这边)?\s*(帮|给|为|替)?(您|你)?\s*(回复|答复|同步|联系|核实|核查|查|看|处理|确认|反馈|回电|致电|跟进|催)")
+
+
+def own_action(sentence: str, d: Duration) -> bool:
+    return bool(_OWN_ACTION_AFTER.search(sentence[d.end:d.end + 10]))
+
+
 def assign(sentence: str, kinds: dict[str, Any]) -> list[tuple[str, Duration]]:
     """Each duration in the sentence goes to the nearest matching topic (a sentence may carry several kinds)."""
     names = sentence_kinds(sentence, kinds)
@@ -67,6 +74,7 @@ class ClaimChecker:
             policy += self._payer(sent, convo, scene)
             policy += self._promotions(sent)
             policy += self._absolute_and_unbounded(sent)
+            policy += self._compensation(sent, scene)
             if product:
                 policy += self._product(sent, product)
         urgency = [i for sent in draft.sentences for i in self._urgency(sent, product)]
@@ -76,6 +84,8 @@ class ClaimChecker:
     def _durations(self, sent: Sentence, product: Product | None) -> list[Issue]:
         out = []
         for kind, d in assign(sent.text, self.book.kinds):
+            if own_action(sent.text, d):
+                continue
             facts = self.book.facts.get(kind, [])
             if kind == "warranty" and product:
                 facts = self._product_warranty(product) or facts
@@ -137,7 +147,7 @@ class ClaimChecker:
                                  f"“{promo.title}”{promo.start:%m月%d日}才开始，现在还不能享受。",
                                  "说明活动开始时间，不提前承诺活动价。", promo.passage_ids[:1]))
         claimed_tiers = tiers(s)
-        if claimed_tiers and self.book.promotions:
+        if claimed_tiers and self.book.promotions and not re.search(spec["ended_words"], s):
             active = set().union(*(p.tiers for p in self.book.active_promotions())) if self.book.active_promotions() else set()
             policy_tiers = {t for f in self.book.facts.get("_tiers", []) for t in [f]}  # reserved
             for t in claimed_tiers - active - policy_tiers:
@@ -179,6 +189,34 @@ class ClaimChecker:
                              "只承诺政策写明的期限和条件。",
                              self.book.cite(sent.text) or self.book.cite("承诺 政策 范围")))
         return out
+
+    # ------------------------------------------------------------------ money the agent offers
+    def _compensation(self, sent: Sentence, scene: str) -> list[Issue]:
+        s, spec, book = sent.text, self.draft_spec, self.book
+        m = re.search(spec["multiple_compensation"], s)
+        if m and not book.multiples_allowed and not re.search(r"不(能|会|支持)|没有|无法", s[:m.start()][-6:]):
+            return [Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()),
+                          f"“{m.group()}”的多倍赔偿超出店铺政策，一线客服不能自行承诺。",
+                          "按政策说明可提供的补偿方案，超出权限的升级给主管处理。",
+                          book.cite("补偿 赔偿 标准 权限 投诉"))]
+        if scene in ("bargaining", "price_objection") and book.no_concession:
+            c = re.search(spec["concession"], s)
+            if c and not re.search(r"不(能|会|可以)|没法|无法", s[max(0, c.start() - 4):c.start()]):
+                best = book.best_passage(s, set(book.no_concession)) or book.no_concession[0]
+                return [Issue("policy_accuracy", (sent.start + c.start(), sent.start + c.end()),
+                              f"“{c.group()}”：店铺规定客服不能因议价私自改价、发券或加送。",
+                              "用原价、包含的价值和当前真实活动来说明价格，不做政策外让步。", [best])]
+        if book.compensation and re.search(r"补偿|赔偿|赔付|弥补|歉意|致歉|作为|安抚", s):
+            allowed = {v for v, _, _ in book.compensation}
+            for cm in re.finditer(spec["compensation_claim"], s):
+                v = float(cm.group("v") or cm.group("v2"))
+                if all(abs(v - a) > 0.01 for a in allowed):
+                    cands = {pid for _, pid, _ in book.compensation}
+                    best = book.best_passage(s, cands) or sorted(cands)[0]
+                    return [Issue("policy_accuracy", (sent.start + cm.start(), sent.start + cm.end()),
+                                  f"补偿金额{v:g}元不在店铺补偿标准内（标准：{'、'.join(f'{a:g}元' for a in sorted(allowed))}）。",
+                                  "按补偿标准给出金额，超出权限的由主管决定。", [best])]
+        return []
 
     # ------------------------------------------------------------------ products
     def _product(self, sent: Sentence, product: Product) -> list[Issue]:

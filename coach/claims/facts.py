@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from collections.abc import Sequence
 from typing import Any, Literal, Protocol
 
 import jieba
 import yaml
 
-from coach.claims.numbers import NUM, Duration, dates, durations, tiers, to_number
+from coach.claims.numbers import NUM, Duration, dates, durations, money_values, tiers, to_number
 from coach.critic.text import normalize, split_sentences
 from coach.models import Passage
 
@@ -102,6 +102,9 @@ class FactBook:
         self.payer: list[Fact] = []
         self.products: dict[str, Product] = {}
         self.promotions: list[Promotion] = []
+        self.compensation: list[tuple[float, str, str]] = []  # (amount 元, passage id, sentence)
+        self.no_concession: list[str] = []  # passage ids of rules that forbid agent discounts/gifts for bargaining
+        self.multiples_allowed = False      # does any rule mention 倍 compensation (假一赔三 …)
         self._cite_cache: dict[str, list[str]] = {}
         self._build(kb.passages())
 
@@ -118,16 +121,33 @@ class FactBook:
             if p.type == "promotion" or (p.type == "document" and self._looks_like_promotion(p, text)):
                 promo_groups[p.doc_id if p.type == "promotion" else p.id].append(p)
             context_hint = normalize(f"{p.title} {p.section}")
+            previous: list[str] = []
             for sent in split_sentences(text):
-                for kind in sentence_kinds(sent.text, self.kinds):
-                    for d in durations(sent.text):
+                found = durations(sent.text)
+                # an item of a list under a heading ("…送达时间：" then "偏远地区4-7天；") keeps the heading's topic
+                kinds = sentence_kinds(sent.text, self.kinds) or (previous if found else [])
+                kinds = kinds or (sentence_kinds(context_hint, self.kinds) if found else [])
+                for kind in kinds:
+                    for d in found:
                         self.facts[kind].append(Fact(kind, d, p.id, sent.text))
+                previous = kinds or previous
+                self._read_rules(p, sent.text)
                 payer = self.payer_of(sent.text)
                 if payer:
                     ctx = self.context_of(sent.text) or self.context_of(context_hint) or "general"
                     self.payer.append(Fact("payer", Duration(0, 0, 0, 0, ""), p.id, sent.text, f"{ctx}:{payer}"))
         for key, group in promo_groups.items():
             self._add_promotion(key, group)
+
+    def _read_rules(self, p: Passage, sentence: str) -> None:
+        draft = self.spec["draft"]
+        if re.search(r"补偿|赔偿|赔付|补贴|致歉券|安抚", sentence):
+            self.compensation += [(v, p.id, sentence) for v, _, _ in money_values(sentence)]
+        if re.search(draft["no_concession_rule"], sentence):
+            self.no_concession.append(p.id)
+        if re.search(r"倍(赔|退)|赔(偿)?[一二三四五六七八九十\d]+倍|假一赔|退一赔", sentence) and not re.search(
+                r"不(得|能|可)|禁止|不承诺|不支持", sentence):
+            self.multiples_allowed = True
 
     def _looks_like_promotion(self, p: Passage, text: str) -> bool:
         return bool(re.search(r"活动|促销|大促|会员日|满减|优惠券|双1[12]|双十[一二]", f"{p.title}{text[:80]}")) and len(

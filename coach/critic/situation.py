@@ -75,6 +75,8 @@ def missing_info(lex: Lexicon, scene: str, convo: str, case: Case) -> list[str]:
             continue
         if need.get("needs_no_order") and case.order and (case.order.order_id or case.order.status):
             continue
+        if "present" not in need:
+            continue  # judged by the analyzer with the knowledge base (e.g. which_item)
         if not re.search(need["present"], convo):
             missing.append(name)
     return missing
@@ -83,6 +85,7 @@ def missing_info(lex: Lexicon, scene: str, convo: str, case: Case) -> list[str]:
 def understand(lex: Lexicon, case: Case) -> Situation:
     latest = normalize(case.customer)
     convo = customer_text(case)
+    whole = normalize("\n".join([t.text for t in case.context] + [case.customer]))
     earlier = convo[: max(0, len(convo) - len(latest))]
     status = normalize(str(case.order.status)) if case.order and case.order.status else ""
     scene = case.scene if case.scene in SCENES else detect_scene(lex, latest, earlier, status)
@@ -95,5 +98,5 @@ def understand(lex: Lexicon, case: Case) -> Situation:
         first_reply=not any(t.role == "agent" for t in case.context),
         price_objection=scene in PRICE_SCENES or price_objection(lex, latest),
         after_sales=scene in AFTER_SALES,
-        missing_info=missing_info(lex, scene, convo, case),
+        missing_info=missing_info(lex, scene, whole, case),
     )
