@@ -7,6 +7,7 @@ import re
 
 from coach.analyzers.base import Ctx, finding, first_sentence_span, not_applicable, sentence_span
 from coach.critic.situation import PROBLEM_SCENES
+from coach.critic.text import normalize
 from coach.models import Finding
 
 P = "empathy"
@@ -14,10 +15,17 @@ _REASSURE = re.compile(r"(请|您|可以|尽管|大可)?放心|不用担心|别�
 _FEELING = {"angry": "很生气", "frustrated": "不满/受了折腾", "worried": "担心/着急", "neutral": "遇到了问题"}
 
 
+def _already_acknowledged(ctx: Ctx) -> bool:
+    rx = ctx.lex.rx("empathy.acknowledge")
+    return any(t.role == "agent" and rx.search(normalize(t.text)) for t in ctx.case.context)
+
+
 def analyze(ctx: Ctx) -> Finding:
     sit = ctx.situation
     if sit.emotion == "neutral" and sit.scene not in PROBLEM_SCENES:
         return not_applicable(ctx, P, "顾客情绪平稳、只是普通咨询，无需额外安抚。")
+    if sit.emotion == "neutral" and _already_acknowledged(ctx):
+        return not_applicable(ctx, P, "之前的回复已经安抚过，顾客这条消息情绪平稳。")
     norm = ctx.draft.norm
     ack = ctx.lex.rx("empathy.acknowledge").search(norm)
     if ack is None and sit.emotion == "worried":

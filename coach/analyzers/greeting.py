@@ -19,7 +19,8 @@ def analyze(ctx: Ctx) -> Finding:
     open_window = int(ctx.lex.get("greeting.opening_window", 12))
     close_window = int(ctx.lex.get("greeting.closing_window", 30))
     opening = re.search(ctx.lex.rx("greeting.opening").pattern, norm[:open_window])
-    tail_start = max(0, len(norm) - close_window)
+    # the closing is looked for after the opening, in the last sentences (a short reply's opening is no closing)
+    tail_start = max(opening.end() if opening else 0, len(norm) - close_window)
     closing = ctx.lex.rx("greeting.closing").search(norm[tail_start:])
     sents = ctx.draft.sentences
     if opening and closing:

@@ -3,6 +3,8 @@ or gifts for a good review) is forbidden outright by the platforms."""
 
 from __future__ import annotations
 
+import re
+
 from coach.analyzers.base import Ctx, before, finding, matches, not_applicable, sentence_span
 from coach.models import Finding
 
@@ -21,7 +23,8 @@ def analyze(ctx: Ctx) -> Finding:
     negated = ctx.lex.rx("reciprocity.ask_negated")
     asks = [m for m in matches(ctx.lex.rx("reciprocity.ask"), norm)
             if not negated.search(norm[max(0, m.start() - 8): m.end() + 6])
-            and not before(norm, m.start(), 2).endswith(("差", "不"))]
+            and not before(norm, m.start(), 2).endswith(("差", "不"))
+            and not re.search(r"(如果|的话|能拍|可以拍)[^。，,]{0,8}$", before(norm, m.start(), 12))]
     if not asks:
         return not_applicable(ctx, P, "回复没有向顾客提出请求。")
     ask = asks[0]
