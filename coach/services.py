@@ -16,6 +16,7 @@ from coach.models import Case, Critique
 from coach.settings import Settings
 
 if TYPE_CHECKING:
+    from coach.llm import LLM, LLMCritic
     from coach.retrieval import KnowledgeBase
 
 log = logging.getLogger(__name__)
@@ -47,5 +48,40 @@ class Services:
             self.critic.refresh()
             return True
 
+    # ------------------------------------------------------------------------------------------- LLM mode
+    # Rules mode (no COACH_LLM_BASE_URL/COACH_LLM_MODEL) never imports coach.llm: its path is unchanged.
+
+    @cached_property
+    def llm(self) -> LLM | None:
+        """The LLM service when one is configured and can be built; None in rules mode (see `llm_problem`)."""
+        if not self.settings.llm_enabled:
+            return None
+        from coach.errors import CoachError
+        from coach.llm import LLM
+        from coach.llm.prompts import PromptLibrary
+
+        try:
+            return LLM.from_settings(self.settings, PromptLibrary.load(self.settings.prompts_dir, self.critic.rubric))
+        except (CoachError, ImportError, OSError, ValueError) as exc:
+            self.llm_problem = f"大模型配置无法使用（{type(exc).__name__}: {exc}），使用规则模式。"
+            log.warning("LLM mode unavailable: %s", self.llm_problem)
+            return None
+
+    llm_problem: str | None = None
+
+    @cached_property
+    def llm_critic(self) -> LLMCritic | None:
+        if self.llm is None:
+            return None
+        from coach.llm import LLMCritic
+
+        return LLMCritic(self.llm, self.critic, self.kb)
+
     def critique(self, case: Case) -> Critique:
-        return self.critic.critique(case)
+        if not self.settings.llm_enabled:
+            return self.critic.critique(case)
+        rules = self.critic.critique(case)
+        if self.llm_critic is None:
+            rules.notices.append(self.llm_problem or "大模型不可用，使用规则模式。")
+            return rules
+        return self.llm_critic.critique(case, rules)

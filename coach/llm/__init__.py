@@ -1,0 +1,49 @@
+"""LLM mode: any OpenAI-compatible chat endpoint (or a local GGUF), versioned prompts, grounded structured output.
+
+Entry points (all raise a typed `LLMError` whose `.notice` is the sentence to show next to the rules-mode answer):
+- `Services.llm` (an `LLM`, or None in rules mode) and `Services.critique` (merges an LLM critique when configured);
+- `llm_draft(llm, critic, case, passages)` for coach/drafting; `llm_customer_reply(llm, …)` for coach/roleplay;
+- `llm_judge(llm, case, passages)` for the eval harness; `LLM.stream(prompt_id, inputs)` for streaming to the UI;
+- `LLM.usage` (ring buffer of per-call tokens/latency/model/prompt id@version) for the UI and eval reports.
+"""
+
+from coach.llm.client import LLM, Deadline, LLMOptions
+from coach.llm.critic import LLMCritic
+from coach.llm.draft import LLMDraft, llm_draft
+from coach.llm.errors import (
+    LLMError,
+    LLMLeakError,
+    LLMNotConfigured,
+    LLMOutputError,
+    LLMRejected,
+    LLMTimeout,
+    LLMTransportError,
+    LLMUnavailable,
+)
+from coach.llm.inputs import RedactedRequest, retrieve
+from coach.llm.judge import Judged, llm_judge
+from coach.llm.provider import describe
+from coach.llm.roleplay import llm_customer_reply
+
+__all__ = [
+    "LLM",
+    "Deadline",
+    "Judged",
+    "LLMCritic",
+    "LLMDraft",
+    "LLMError",
+    "LLMLeakError",
+    "LLMNotConfigured",
+    "LLMOptions",
+    "LLMOutputError",
+    "LLMRejected",
+    "LLMTimeout",
+    "LLMTransportError",
+    "LLMUnavailable",
+    "RedactedRequest",
+    "describe",
+    "llm_customer_reply",
+    "llm_draft",
+    "llm_judge",
+    "retrieve",
+]
