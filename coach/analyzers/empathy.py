@@ -11,7 +11,7 @@ from coach.critic.text import normalize
 from coach.models import Finding
 
 P = "empathy"
-_REASSURE = re.compile(r"(请|您|可以|尽管|大可)?放心|不用担心|别担心|无需担心|不必担心")
+_REASSURE = re.compile(r"(请|您|可以|尽管|大可)?放心|(不用|别|无需|不必)(太|过于)?(担心|着急|紧张|焦虑)")
 _FEELING = {"angry": "很生气", "frustrated": "不满/受了折腾", "worried": "担心/着急", "neutral": "遇到了问题"}
 
 

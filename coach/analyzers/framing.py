@@ -17,11 +17,14 @@ def refusals(ctx: Ctx) -> list[re.Match[str]]:
     norm = ctx.draft.norm
     double_neg = ctx.lex.rx("refusal.double_negation")
     question = ctx.lex.rx("refusal.question_form")
+    not_refusal = ctx.lex.rx("refusal.not_refusal")
     found = []
     for m in matches(ctx.lex.rx("refusal.cue"), norm):
         if double_neg.search(before(norm, m.start(), 4)):
             continue  # 不是不能退 / 并非不可以
         window = norm[max(0, m.start() - 2): m.end() + 2]
+        if not_refusal.match(norm, m.start()) or not_refusal.search(norm[max(0, m.start() - 2): m.end() + 6]):
+            continue  # 水晶砂不能用 (how to use it) / 没法打包票 (honest hedging)
         if question.search(window) or _a_not_a(norm, m.start()):
             continue  # 能不能 / 可不可以 are questions, not refusals
         found.append(m)

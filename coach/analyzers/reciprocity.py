@@ -13,7 +13,9 @@ P = "reciprocity"
 
 def analyze(ctx: Ctx) -> Finding:
     norm = ctx.draft.norm
-    cashback = ctx.lex.rx("reciprocity.cashback").search(norm)
+    cashback = next((m for m in ctx.lex.rx("reciprocity.cashback").finditer(norm)
+                     if not re.search(r"(没有|不|禁止|不允许|不能|不会|拒绝|不提供|不支持)[^。，,]{0,4}$",
+                                      before(norm, m.start(), 8))), None)
     if cashback:
         return finding(ctx, P, "violated", f"以返现/红包换好评（“{cashback.group()}”）违反平台规则，属于好评返现。",
                        span=sentence_span(ctx.draft, cashback.start()),

@@ -7,6 +7,7 @@ Built from `kb.passages()` when the critic first needs it and rebuilt when the i
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ import jieba
 import yaml
 
 from coach.claims.numbers import NUM, Duration, dates, durations, money_values, tiers, to_number
+from coach.claims.tables import TableProduct, section_code, table_products
 from coach.critic.text import normalize, split_sentences
 from coach.models import Passage
 
@@ -111,6 +113,7 @@ class FactBook:
     # ------------------------------------------------------------------ building
     def _build(self, passages: list[Passage]) -> None:
         promo_groups: dict[str, list[Passage]] = defaultdict(list)
+        coded_sections: list[tuple[str, Passage, str]] = []
         for p in passages:
             text = normalize(p.text)
             if p.type == "product" or (p.sku and p.type not in ("policy", "promotion", "template")):
@@ -118,8 +121,13 @@ class FactBook:
                 continue
             if p.type == "template":
                 continue
+            code = section_code(normalize(p.section))
+            if code:
+                coded_sections.append((code, p, text))
             if p.type == "promotion" or (p.type == "document" and self._looks_like_promotion(p, text)):
-                promo_groups[p.doc_id if p.type == "promotion" else p.id].append(p)
+                # a file of our own format is one promotion; a shop's free-form file holds one per section
+                key = p.id.rsplit("-", 1)[0] if p.doc_id.startswith("doc:") else p.doc_id
+                promo_groups[key].append(p)
             context_hint = normalize(f"{p.title} {p.section}")
             previous: list[str] = []
             for sent in split_sentences(text):
@@ -136,6 +144,19 @@ class FactBook:
                 if payer:
                     ctx = self.context_of(sent.text) or self.context_of(context_hint) or "general"
                     self.payer.append(Fact("payer", Duration(0, 0, 0, 0, ""), p.id, sent.text, f"{ctx}:{payer}"))
+        # tables can span several chunks of one document: read them over the document's whole text
+        by_doc: dict[str, list[Passage]] = defaultdict(list)
+        for p in passages:
+            if p.type not in ("product", "template"):
+                by_doc[p.doc_id].append(p)
+        for group in by_doc.values():
+            for row in table_products("\n".join(normalize(p.text) for p in group)):
+                self._add_table_product(row, next((p for p in group if row.row in normalize(p.text)), group[0]))
+        for code, p, text in coded_sections:
+            prod = self.products.get(code)
+            if prod is not None:
+                prod.passage_ids.append(p.id)
+                prod.text += "\n" + text
         for key, group in promo_groups.items():
             self._add_promotion(key, group)
 
@@ -174,16 +195,35 @@ class FactBook:
         if prod.stock is None and re.search(r"售罄|缺货|无货|暂无库存|已售完", text):
             prod.stock = 0
 
+    def _add_table_product(self, row: TableProduct, p: Passage) -> None:
+        key = row.code or normalize(row.name)
+        if not key or key in self.products:
+            return
+        name = normalize(row.name or row.code)
+        aliases = product_aliases(name) | ({row.code} if row.code else set())
+        self.products[key] = Product(key=key, name=name, sku=row.code or None, passage_ids=[p.id],
+                                     price=row.price, original_price=row.original_price, stock=row.stock,
+                                     text=normalize(row.row), aliases=aliases)
+
     def _add_promotion(self, key: str, group: list[Passage]) -> None:
         text = "\n".join(normalize(p.text) for p in group)
         first = group[0]
-        start = _iso(first.effective_from)
-        end = _iso(first.effective_to)
-        if start is None or end is None:
+        start, end = _iso(first.effective_from), _iso(first.effective_to)
+        if first.doc_id.startswith("doc:"):
+            # a shop's free-form file: validity comes from the section's own "date 至 date", never from a
+            # date guessed for the whole file
+            span = date_range(text, self.as_of.year)
+            label_text = normalize(f"{first.title} {first.section}") + text
+            if span is None or not re.search(r"活动|优惠|满\d+减|减\d+|券|折|促销|特价|赠|送|秒杀|大促|会员|到手|季|节|周", label_text):
+                return
+            start, end = span
+        elif start is None or end is None:
             found = sorted(d for d, _, _ in dates(text, self.as_of.year))
-            if found:
-                start, end = start or found[0], end or found[-1]
-        title = normalize(first.title or key)
+            if not found:
+                return
+            start, end = start or found[0], end or found[-1]
+        label = first.section if first.doc_id.startswith("doc:") and first.section else first.title
+        title = normalize(re.sub(r"^\s*[\d一二三四五六七八九十]+[.、)）]\s*", "", label or key))
         self.promotions.append(Promotion(key=key, title=title, start=start, end=end,
                                          passage_ids=[p.id for p in group], text=text, tiers=tiers(text),
                                          aliases=promo_aliases(title)))
@@ -263,6 +303,7 @@ _GENERIC = {"暖屿", "女款", "男款", "男女", "同款", "中性", "儿童"
 
 def product_aliases(name: str) -> set[str]:
     """Distinctive words of a product name (炸锅, 羽绒服, 面霜 …) for matching what customers type."""
+    name = re.sub(r"[（(][^)）]*[)）]", " ", name)  # 智能喂食器（可视款）: the bracket is a variant, not the product
     words = {w for w in jieba.lcut(re.sub(r"[\d.]+\s*(ml|l|g|kg|w|cm|片|支|装)?", " ", name)) if len(w) >= 2}
     aliases = {w for w in words if w not in _GENERIC and not re.fullmatch(r"[a-z0-9\-]+", w)}
     # the last word of a Chinese product name is usually the product type (…羽绒服, …电热水壶)
@@ -274,16 +315,26 @@ def product_aliases(name: str) -> set[str]:
 
 
 def promo_aliases(title: str) -> set[str]:
-    base = re.sub(r"20\d{2}(年)?|活动|大促|狂欢|专场|规则|说明|[（(].*?[)）]|[·\s]", "", title)
+    base = re.sub(r"20\d{2}(年)?|活动|大促|专场|规则|说明|已结束|进行中|今天最后一天|[（(].*?[)）]|[·\s✅❌⏰*]|[^\u4e00-\u9fffa-z0-9]", "", title)
     out = {base} if len(base) >= 2 else set()
     for a, b in (("十一", "11"), ("十二", "12")):
         for s in list(out):
             out.add(s.replace(a, b))
             out.add(s.replace(b, a))
     for s in list(out):
-        for m in re.finditer(r"双1[12]|双十[一二]|会员日|年货节|618|女王节|开学季|周年庆|[\u4e00-\u9fff]{2}(?:季|节)", s):
+        for m in re.finditer(r"双1[12]|双十[一二]|会员日|年货节|618|女王节|开学季|周年庆|[\u4e00-\u9fff]{2}(?:季|节|周)", s):
             out.add(m.group())
     return {a for a in out if len(a) >= 2}
+
+
+def date_range(text: str, year: int) -> tuple[date, date] | None:
+    """The first "date 至/到/-/~ date" span in the text."""
+    found = dates(text, year)
+    for (a, _, a_end), (b, b_start, _) in itertools.pairwise(found):
+        between = text[a_end:b_start]
+        if len(between) <= 12 and re.search(r"至|到|-|~|～|—|–", between) and a <= b:
+            return a, b
+    return None
 
 
 def _iso(value: str | None) -> date | None:
