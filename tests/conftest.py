@@ -70,19 +70,21 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settin
 #   def test_something(demo_kb): demo_kb.search("签收后几天可以退货")         # bundled e5 model, indexed once per session
 #   def test_fast(demo_kb_factory): kb = demo_kb_factory("hash")             # hashed n-gram embedder: no model at all
 #
-# Passage vectors of the bundled model are memoised in pytest's cache dir (.pytest_cache/d/coach-embeddings), so only
-# the first run on a machine pays for embedding the demo shop (~20 s); the index itself is built fresh every session.
+# Passage vectors of the bundled model are memoised per machine (the user cache dir, so it outlives a fresh clone), so
+# only the first run on a machine pays for embedding the demo shop (~1 min: chunks + sentence views); the index itself
+# is built fresh every session. The cache is keyed by model id and exact text, so it can never return a stale vector.
 # The KB is shared: tests must not index into it (use their own `settings` data dir for that).
 # ======================================================================================================================
 
 
 @pytest.fixture(scope="session")
-def demo_kb_factory(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Any]:
+def demo_kb_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    import platformdirs
+
     from coach.retrieval import KnowledgeBase
     from coach.retrieval.embeddings import BundledE5Embeddings, CachedEmbeddings, HashEmbeddings, KBEmbeddings
 
-    cache = request.config.cache
-    cache_dir = cache.mkdir("coach-embeddings") if cache is not None else tmp_path_factory.mktemp("coach-embeddings")
+    cache_dir = Path(platformdirs.user_cache_dir("huashu-coach", appauthor=False))
     built: dict[str, KnowledgeBase] = {}
 
     def make(embeddings: str = "bundled") -> KnowledgeBase:

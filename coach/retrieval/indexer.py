@@ -20,7 +20,7 @@ from typing import Any
 import xxhash
 
 from coach.errors import CoachError
-from coach.retrieval.chunking import chunk_documents
+from coach.retrieval.chunking import chunk_documents, embedding_texts, sentence_views, view_ids
 from coach.retrieval.documents import Chunk, LoadError
 from coach.retrieval.embeddings import KBEmbeddings
 from coach.retrieval.loaders import SUPPORTED_EXTENSIONS, load_bytes, read_file
@@ -121,7 +121,7 @@ class Indexer:
             return report
         records, to_embed, reused = self._records(manifest, base, kept, pending, old_records)
         vectors = self._embed([c for c, _ in to_embed])
-        manifest.dim = len(vectors[0]) if vectors else (base.dim if base else self.embedder.dim)
+        manifest.dim = len(vectors[0][0]) if vectors else (base.dim if base else self.embedder.dim)
         report.chunks_embedded, report.chunks_reused = len(to_embed), len(reused)
         report.chunks_total = len(records)
         if base is None:
@@ -212,6 +212,7 @@ class Indexer:
                 meta = chunk.metadata(digest)
                 meta["from_n"] = date_number(chunk.doc.effective_from, 0)
                 meta["to_n"] = date_number(chunk.doc.effective_to, OPEN_END)
+                meta["views"] = len(sentence_views(chunk))
                 record = {"id": chunk.id, "text": chunk.text, "meta": meta,
                           "tokens": " ".join(segmenter.tokens(chunk.embed_text))}
                 records.append(record)
@@ -222,29 +223,34 @@ class Indexer:
                     to_embed.append((chunk, record))
         return records, to_embed, reused
 
-    def _embed(self, chunks: list[Chunk]) -> list[list[float]]:
-        vectors: list[list[float]] = []
-        for start in range(0, len(chunks), EMBED_BATCH):
-            batch = chunks[start:start + EMBED_BATCH]
-            self.progress(start, len(chunks), f"嵌入 {Path(batch[0].doc.path).name}")
-            vectors.extend(self.embedder.embed_documents([c.embed_text for c in batch]))
-        if chunks:
-            self.progress(len(chunks), len(chunks), "嵌入完成")
-        if len(vectors) != len(chunks):
-            raise CoachError(f"the embedder returned {len(vectors)} vectors for {len(chunks)} chunks")
-        return vectors
+    def _embed(self, chunks: list[Chunk]) -> list[list[list[float]]]:
+        """Per chunk: its whole-text vector, then one per sentence view. Texts are batched across chunks."""
+        texts = [(i, t) for i, c in enumerate(chunks) for t in embedding_texts(c)]
+        flat: list[list[float]] = []
+        for start in range(0, len(texts), EMBED_BATCH):
+            batch = texts[start:start + EMBED_BATCH]
+            self.progress(start, len(texts), f"嵌入 {Path(chunks[batch[0][0]].doc.path).name}")
+            flat.extend(self.embedder.embed_documents([t for _, t in batch]))
+        if texts:
+            self.progress(len(texts), len(texts), "嵌入完成")
+        if len(flat) != len(texts):
+            raise CoachError(f"the embedder returned {len(flat)} vectors for {len(texts)} texts")
+        out: list[list[list[float]]] = [[] for _ in chunks]
+        for (i, _), v in zip(texts, flat, strict=True):
+            out[i].append(v)
+        return out
 
     # ------------------------------------------------------------------ apply
 
     def _apply(self, gen: str, manifest: Manifest, records: list[dict[str, Any]],
-               to_embed: list[tuple[Chunk, dict[str, Any]]], vectors: list[list[float]],
+               to_embed: list[tuple[Chunk, dict[str, Any]]], vectors: list[list[list[float]]],
                reused: list[dict[str, Any]], old: dict[str, dict[str, Any]]) -> None:
         gen_dir = self.layout.gen_dir(gen)
         store = VectorStore(self.settings, gen_dir)
         try:
             store.check_model(self.embedder.model_id, manifest.dim or None)
-            final = {r["id"] for r in records}
-            stale = (set(old) | store.ids()) - final
+            final = _entry_ids(records)
+            stale = (_entry_ids(list(old.values())) | store.ids()) - final
             store.delete(sorted(stale))
             _upsert(store, [r for _, r in to_embed], vectors)
             _upsert(store, reused, None)
@@ -254,7 +260,7 @@ class Indexer:
             store.close()
 
     def _build_new(self, manifest: Manifest, records: list[dict[str, Any]],
-                   to_embed: list[tuple[Chunk, dict[str, Any]]], vectors: list[list[float]],
+                   to_embed: list[tuple[Chunk, dict[str, Any]]], vectors: list[list[list[float]]],
                    previous: str | None) -> str:
         gen_dir = self.layout.new_generation()
         store: VectorStore | None = None
@@ -274,14 +280,14 @@ class Indexer:
         self._collect_garbage(keep=gen_dir.name)
         return gen_dir.name
 
-    def _verify(self, store: VectorStore, records: list[dict[str, Any]], vectors: list[list[float]]) -> None:
-        count = store.count()
-        if count != len(records):
-            raise CoachError(f"rebuild verification failed: {count} vectors stored for {len(records)} chunks; "
+    def _verify(self, store: VectorStore, records: list[dict[str, Any]], vectors: list[list[list[float]]]) -> None:
+        count, expected = store.count(), len(_entry_ids(records))
+        if count != expected:
+            raise CoachError(f"rebuild verification failed: {count} vectors stored, {expected} expected; "
                              "the previous index is kept")
         if vectors:
-            hit = store.query([vectors[0]], 1)
-            if not hit or not hit[0] or hit[0][0][0] != records[0]["id"]:
+            hit = store.query([vectors[0][0]], 1)
+            if not hit or not hit[0] or hit[0][0][1] < 0.999:  # a stored vector must come back as itself
                 raise CoachError("rebuild verification failed: a probe query did not find its own chunk; "
                                  "the previous index is kept")
 
@@ -305,10 +311,28 @@ class Indexer:
                 self._discard(self.layout.gen_dir(name), None)
 
 
-def _upsert(store: VectorStore, records: list[dict[str, Any]], vectors: list[list[float]] | None) -> None:
-    if records:
-        store.upsert([r["id"] for r in records], vectors, [r["text"] for r in records],
-                     [r["meta"] for r in records])
+def _entry_ids(records: list[dict[str, Any]]) -> set[str]:
+    return {e for r in records for e in view_ids(r["id"], int(r["meta"].get("views", 0)))}
+
+
+def _upsert(store: VectorStore, records: list[dict[str, Any]], vectors: list[list[list[float]]] | None) -> None:
+    """A chunk's entries in Chroma: the chunk itself, then its views (metadata `parent` points back at the chunk,
+    and carries the same filter fields)."""
+    ids: list[str] = []
+    flat: list[list[float]] = []
+    docs: list[str] = []
+    metas: list[dict[str, Any]] = []
+    for n, r in enumerate(records):
+        entries = view_ids(r["id"], int(r["meta"].get("views", 0)))
+        ids.extend(entries)
+        docs.extend([r["text"]] * len(entries))
+        metas.extend({**r["meta"], "parent": r["id"], "view": v} for v in range(len(entries)))
+        if vectors is not None:
+            if len(vectors[n]) != len(entries):
+                raise CoachError(f"{r['id']}: {len(vectors[n])} vectors for {len(entries)} entries")
+            flat.extend(vectors[n])
+    if ids:
+        store.upsert(ids, flat if vectors is not None else None, docs, metas)
 
 
 def _unsupported(f: Path) -> str:

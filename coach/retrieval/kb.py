@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from coach.errors import IndexBusyError, IndexMismatchError
 from coach.models import Passage
+from coach.retrieval.chunking import parent_id, view_ids
 from coach.retrieval.embeddings import KBEmbeddings, QueryCache, make_embeddings
 from coach.retrieval.expansion import default_expander
 from coach.retrieval.fusion import rrf
@@ -36,6 +37,7 @@ from coach.settings import Settings
 
 SearchMode = Literal["hybrid", "dense", "bm25"]
 FETCH_FACTOR = 3  # candidates per retriever = FETCH_FACTOR · k before fusion
+VIEWS_OVERSAMPLE = 3  # a chunk may appear once per sentence view among Chroma's nearest entries
 DENSE_OVERSAMPLE = 4  # filtered dense search asks Chroma for more and filters in memory (faster than where=)
 
 
@@ -46,6 +48,19 @@ class _State:
     manifest: Manifest | None
     snapshot: Snapshot
     store: VectorStore | None = None
+
+
+def _best_per_chunk(snap: Snapshot, hits: list[tuple[str, float]],
+                    mask: npt.NDArray[np.bool_]) -> list[tuple[int, float]]:
+    """Chroma entries (chunks and sentence views, best first) → chunks scored by their best entry."""
+    seen: set[int] = set()
+    rows: list[tuple[int, float]] = []
+    for entry, sim in hits:
+        row = snap.row.get(parent_id(entry))
+        if row is not None and row not in seen and mask[row]:
+            seen.add(row)
+            rows.append((row, sim))
+    return rows
 
 
 class KnowledgeBase:
@@ -213,12 +228,14 @@ class KnowledgeBase:
                                      f"{state.manifest.dim}; run `coach kb index --rebuild PATH…`")
         store = self._store(state)
         total, allowed = len(snap), int(mask.sum())
-        filtered = allowed < total
-        n = min(total, fetch * DENSE_OVERSAMPLE if filtered else fetch)
+        entries = snap.entries  # chunks + their sentence views
+        # each chunk can come back once per view: ask for enough entries to see `fetch` distinct chunks
+        want = fetch * VIEWS_OVERSAMPLE * (DENSE_OVERSAMPLE if allowed < total else 1)
+        n = min(entries, want)
         out: list[list[tuple[int, float]]] = []
         for vector, hits in zip(vectors, store.query(vectors, n), strict=True):
-            rows = [(snap.row[i], s) for i, s in hits if i in snap.row and mask[snap.row[i]]]
-            if len(rows) < min(fetch, allowed) and n < total:
+            rows = _best_per_chunk(snap, hits, mask)
+            if len(rows) < min(fetch, allowed) and n < entries:
                 # the filter removed too much of the candidate list (e.g. types=["promotion"]): score the allowed
                 # chunks exactly. Chroma's own where-filter would do the same but costs ~20 ms at 5,000 chunks.
                 rows = self._exact_dense(snap, store, vector, mask, fetch)
@@ -228,19 +245,21 @@ class KnowledgeBase:
     def _exact_dense(self, snap: Snapshot, store: VectorStore, vector: Sequence[float],
                      mask: npt.NDArray[np.bool_], fetch: int) -> list[tuple[int, float]]:
         rows = np.flatnonzero(mask)
-        missing = [snap.passages[r].id for r in rows if snap.passages[r].id not in snap.vectors]
+        wanted = [(int(r), e) for r in rows for e in view_ids(snap.passages[r].id, snap.views[r])]
+        missing = [e for _, e in wanted if e not in snap.vectors]
         for start in range(0, len(missing), 1000):  # vectors are fetched once per index version, then kept
-            for cid, vec in store.vectors(missing[start:start + 1000]).items():
+            for eid, vec in store.vectors(missing[start:start + 1000]).items():
                 v = np.asarray(vec, dtype=np.float32)
-                snap.vectors[cid] = v / (float(np.linalg.norm(v)) or 1.0)
-        present = [r for r in rows if snap.passages[r].id in snap.vectors]
+                snap.vectors[eid] = v / (float(np.linalg.norm(v)) or 1.0)
+        present = [(r, e) for r, e in wanted if e in snap.vectors]
         if not present:
             return []
-        matrix = np.stack([snap.vectors[snap.passages[r].id] for r in present])
         q = np.asarray(vector, dtype=np.float32)
-        sims = matrix @ (q / (float(np.linalg.norm(q)) or 1.0))
-        best = np.argsort(-sims, kind="stable")[:fetch]
-        return [(int(present[i]), float(sims[i])) for i in best]
+        sims = np.stack([snap.vectors[e] for _, e in present]) @ (q / (float(np.linalg.norm(q)) or 1.0))
+        best: dict[int, float] = {}
+        for (r, _), sim in zip(present, sims.tolist(), strict=True):
+            best[r] = max(sim, best.get(r, -2.0))
+        return sorted(best.items(), key=lambda kv: -kv[1])[:fetch]
 
     def get(self, chunk_id: str) -> Passage | None:
         snap = self._current().snapshot

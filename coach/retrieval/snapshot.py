@@ -45,6 +45,8 @@ class Snapshot:
         self.skus = np.array([p.sku or "" for p in self.passages], dtype=object)
         self.from_n = np.array([date_number(p.effective_from, 0) for p in self.passages], dtype=np.int64)
         self.to_n = np.array([date_number(p.effective_to, OPEN_END) for p in self.passages], dtype=np.int64)
+        self.views = [int(r["meta"].get("views", 0)) for r in records]
+        self.entries = len(records) + sum(self.views)  # what Chroma holds: chunks + sentence views
         self.bm25 = BM25Index([str(r.get("tokens", "")).split() for r in records])
         self._user_words = list(user_words)
         self.vectors: dict[str, npt.NDArray[np.float32]] = {}  # unit vectors, filled on demand by exact search
