@@ -19,7 +19,7 @@ def _secret_ask(ctx: Ctx) -> re.Match[str] | None:
         if sent is None:
             continue
         a, b = clause_of(sent, m.start())
-        lead = ctx.draft.norm[sent.start: m.start()]
+        lead = ctx.draft.norm[max(0, sent.start - 40): m.start()]  # a list item inherits "需要准备：" before it
         if prohibition.search(lead) or prohibition.search(ctx.draft.norm[a:b]):
             continue  # 我们不会索要验证码 / 请勿告诉任何人
         if verb.search(ctx.draft.norm[a:b]) or verb.search(lead):
@@ -35,8 +35,17 @@ def _off_platform(ctx: Ctx) -> re.Match[str] | None:
     return None
 
 
+def _third_party_data(ctx: Ctx) -> re.Match[str] | None:
+    if not ctx.lex.rx("privacy.third_party_ask").search(ctx.customer.norm):
+        return None
+    if ctx.lex.rx("privacy.third_party_refusal").search(ctx.draft.norm):
+        return None
+    return ctx.lex.rx("privacy.third_party_disclosure").search(ctx.draft.norm)
+
+
 def analyze(ctx: Ctx) -> Finding:
     checks = (
+        (_third_party_data(ctx), "把别人的订单/收货信息告诉了非下单本人"),
         (_secret_ask(ctx), "向顾客索要验证码/密码/完整证件或卡号，存在账户和资金风险"),
         (_off_platform(ctx), "引导顾客到站外联系或私下交易，违反平台规则且无法保障顾客权益"),
         (ctx.lex.rx("privacy.other_customer").search(ctx.draft.norm), "透露了其他顾客的信息"),

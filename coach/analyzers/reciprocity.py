@@ -30,8 +30,7 @@ def analyze(ctx: Ctx) -> Finding:
     if not asks:
         return not_applicable(ctx, P, "回复没有向顾客提出请求。")
     ask = asks[0]
-    sent = ctx.draft.sentence_at(ask.start())
-    give_scope = norm[: sent.end if sent else ask.end()]
+    give_scope = norm[: ask.start()]  # given BEFORE the ask; "加购一下，我再帮您看看有没有券" gives nothing
     give = ctx.lex.rx("reciprocity.give").search(give_scope)
     if give:
         return finding(ctx, P, "applied", "先给予价值（优惠、赠品、已完成的帮助）再提出请求。",

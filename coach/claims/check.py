@@ -312,7 +312,8 @@ class ClaimChecker:
         if re.search(r"今天|今晚|今日|最后(一|1)(天|晚)|只有今天|仅限今天", cue):
             return today in ends
         if re.search(r"明天|明日", cue):
-            return today + timedelta(days=1) in ends
+            # "明天恢复原价" is true when a promotion ends today; "明天结束" when it ends tomorrow
+            return today + timedelta(days=1) in ends or (bool(re.search(r"恢复|涨", cue)) and today in ends)
         if re.search(r"涨价|恢复原价|调价|结束|截止|很快|即将|马上|就要|快要", cue):
             return any(0 <= (e - today).days <= 7 for e in ends)
         # generic pressure (手慢无, 错过再等, 倒计时): backed only by real scarcity or a promotion about to end
