@@ -27,7 +27,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable
 from langsmith import tracing_context
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from coach.llm.errors import (
     LLMError,
@@ -41,6 +41,7 @@ from coach.llm.guard import LeakGuard, new_canary
 from coach.llm.prompts import Prompt, PromptLibrary
 from coach.llm.provider import ProviderInfo, build_chat_model
 from coach.llm.resilience import CircuitBreaker, as_llm_error, call_with_retries, is_transient
+from coach.llm.structured import bind_structured, parse_structured
 from coach.llm.usage import UsageLog, UsageRecord
 from coach.privacy import mask
 from coach.settings import Settings
@@ -167,17 +168,13 @@ class LLM:
         try:
             for round_ in range(self.options.reasks + 1):
                 stats.reasks = round_
-                result = self._invoke(runnable, messages, deadline, stats)
-                raw = result.get("raw") if isinstance(result, dict) else None
+                raw = self._invoke(runnable, messages, deadline, stats)
                 stats.add_usage(raw)
                 text = _raw_text(raw)
-                if guard.leaked(text):
+                if guard.leaked(text):  # before parsing: a leak is never shown, whatever its shape
                     raise LLMLeakError("the answer repeated the system prompt")
-                parsed, problems = result.get("parsed"), []
-                if parsed is None:
-                    problems = [_describe(result.get("parsing_error"))]
-                elif check is not None:
-                    problems = check(parsed)
+                parsed, problem = parse_structured(raw, model)
+                problems = [problem] if parsed is None else (check(parsed) if check else [])
                 if not problems:
                     return parsed
                 if deadline.expired:
@@ -249,8 +246,7 @@ class LLM:
         key = (model.__name__, self.info.structured_method)
         with self._lock:
             if key not in self._runnables:
-                self._runnables[key] = self.chat.with_structured_output(
-                    model, method=self.info.structured_method, include_raw=True)
+                self._runnables[key] = bind_structured(self.chat, model, self.info.structured_method)
             return self._runnables[key]
 
     def _invoke(self, runnable: Runnable[Any, Any], messages: list[BaseMessage], deadline: Deadline,
@@ -317,16 +313,6 @@ def _is_http_error(exc: BaseException) -> bool:
     import openai
 
     return isinstance(exc, openai.APIError) and not isinstance(exc, openai.LengthFinishReasonError)
-
-
-def _describe(error: Any) -> str:
-    cause = getattr(error, "__cause__", None)
-    if isinstance(cause, ValidationError):  # LangChain's parsers wrap pydantic's error
-        error = cause
-    if isinstance(error, ValidationError):
-        parts = [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in error.errors()[:8]]
-        return "JSON 不符合 Schema：" + "；".join(parts)
-    return "回答不是合法的 JSON 对象" if error is not None else "没有得到可解析的回答"
 
 
 def _reask(problems: list[str]) -> str:

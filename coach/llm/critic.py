@@ -46,7 +46,7 @@ class LLMCritic:
     def critique(self, case: Case, rules: Critique | None = None) -> Critique:
         rules = rules or self.critic.critique(case)  # bad input fails here, before anything leaves the process
         try:
-            return self._critique(case, rules, self.llm.deadline())
+            return self._critique(case, rules)
         except LLMError as exc:
             out = rules.model_copy(deep=True)
             out.notices.append(exc.notice)
@@ -54,9 +54,10 @@ class LLMCritic:
 
     # ----------------------------------------------------------------------------------------------------------
 
-    def _critique(self, case: Case, rules: Critique, deadline: Deadline) -> Critique:
+    def _critique(self, case: Case, rules: Critique) -> Critique:
         cited = [c for f in rules.findings for c in f.citations]
         passages = retrieve(self.kb, case, self.k, cited)
+        deadline = self.llm.deadline()  # the model calls (retries, re-asks, regenerations) share llm_timeout_s
         req = RedactedRequest()
         inputs = {**req.case(case), "passages": req.passages(passages), "rules_findings": self._rules_lines(rules, req)}
         known = set(self.critic.rubric.principles)
