@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 from coach.analyzers.base import Ctx, finding, first_sentence_span, matches, not_applicable, sentence_span
+from coach.analyzers.framing import has_alternative, refusals
+from coach.critic.situation import detect_emotion
 from coach.models import Finding
 
 P = "solution_timeline"
@@ -25,11 +27,24 @@ def _timeframe(ctx: Ctx) -> re.Match[str] | None:
 def analyze(ctx: Ctx) -> Finding:
     sit = ctx.situation
     scenes = ctx.lex.get("timeline.applies_scenes") or []
-    upset = sit.emotion in ("frustrated", "angry") or bool(re.search(ctx.lex.get("timeline.problem_cues", "^$"),
-                                                                       ctx.customer.norm))
-    if sit.scene not in scenes and not (sit.scene in (ctx.lex.get("timeline.applies_if_upset") or []) and upset):
-        return not_applicable(ctx, P, "不是售后问题场景，无需给出处理时限。")
+    # the whole customer side counts: "看到了吗" after "退款一周了还没到！" is still an unresolved problem
+    upset = (sit.emotion in ("frustrated", "angry") or detect_emotion(ctx.lex, ctx.convo) in ("frustrated", "angry")
+             or bool(re.search(ctx.lex.get("timeline.problem_cues", "^$"), ctx.customer.norm)))
     norm = ctx.draft.norm
+    if sit.scene in (ctx.lex.get("timeline.applies_if_upset") or []) and not upset and sit.scene not in scenes:
+        # a calm return/refund question: only a refusal or a brush-off with no way forward fails it
+        step = ctx.lex.rx("timeline.step").search(norm)
+        blocked = refusals(ctx) and not has_alternative(ctx, [(m.start(), m.end()) for m in refusals(ctx)])
+        brush_off = ctx.lex.rx("timeline.vague").search(norm)
+        if step is None and (blocked or brush_off):
+            anchor = brush_off or refusals(ctx)[0]
+            return finding(ctx, P, "violated", "售后诉求被拒绝或搪塞，没有给出任何可走的下一步。",
+                           span=sentence_span(ctx.draft, anchor.start()),
+                           suggestion="即使不能按顾客的方式办，也给出可走的路径和时间：如质量问题通道、换货、"
+                                      "或“我现在为您登记，今天内答复”。")
+        return not_applicable(ctx, P, "售后咨询，顾客未遇到需要处理的问题。")
+    if sit.scene not in scenes and not (upset and sit.scene in (ctx.lex.get("timeline.applies_if_upset") or [])):
+        return not_applicable(ctx, P, "不是售后问题场景，无需给出处理时限。")
     step = ctx.lex.rx("timeline.step").search(norm)
     time = _timeframe(ctx)
     vague = ctx.lex.rx("timeline.vague").search(norm)

@@ -34,6 +34,9 @@ def own_action(sentence: str, d: Duration) -> bool:
     return bool(_OWN_ACTION_AFTER.search(sentence[d.end:d.end + 10]))
 
 
+MAX_TOPIC_DISTANCE = 16  # a number far from its topic word in a long sentence is about something else
+
+
 def assign(sentence: str, kinds: dict[str, Any]) -> list[tuple[str, Duration]]:
     """Each duration in the sentence goes to the nearest matching topic (a sentence may carry several kinds)."""
     names = sentence_kinds(sentence, kinds)
@@ -42,8 +45,9 @@ def assign(sentence: str, kinds: dict[str, Any]) -> list[tuple[str, Duration]]:
     anchors = [(n, m.start()) for n in names for m in re.finditer(kinds[n]["topic"], sentence)]
     out = []
     for d in durations(sentence):
-        kind = min(anchors, key=lambda a: min(abs(a[1] - d.start), abs(a[1] - d.end)))[0]
-        out.append((kind, d))
+        kind, pos = min(anchors, key=lambda a: min(abs(a[1] - d.start), abs(a[1] - d.end)))
+        if min(abs(pos - d.start), abs(pos - d.end)) <= MAX_TOPIC_DISTANCE:
+            out.append((kind, d))
     return out
 
 
@@ -77,6 +81,7 @@ class ClaimChecker:
             policy += self._compensation(sent, scene)
             if product:
                 policy += self._product(sent, product)
+        policy += self._expired_in_question(draft, convo)
         urgency = [i for sent in draft.sentences for i in self._urgency(sent, product)]
         return _dedupe(policy), _dedupe(urgency)
 
@@ -131,6 +136,21 @@ class ClaimChecker:
                       "按政策说明运费由谁承担（无理由退货一般买家承担、运费险理赔；质量问题店铺承担）。", [best])]
 
     # ------------------------------------------------------------------ promotions
+    def _expired_in_question(self, draft: Text, convo: str) -> list[Issue]:
+        """The customer names an ended promotion ("双11的券还能用吗") and the draft says yes."""
+        spec, today = self.draft_spec, self.book.as_of
+        first = draft.sentences[0] if draft.sentences else None
+        if first is None or re.search(spec["ended_words"], draft.norm):
+            return []
+        if not re.search(r"^[^。，,！!]{0,8}(可以|能|有的|还能|还可以|没问题|当然|行的|可用|有效)", first.text):
+            return []
+        for promo in self.book.promotions:
+            if promo.end and promo.end < today and any(a in convo[-200:] for a in promo.aliases):
+                return [Issue("policy_accuracy", (first.start, first.end),
+                              f"顾客问的“{promo.title}”已于{promo.end:%m月%d日}结束，回复却说可以。",
+                              "如实告知活动已结束，推荐当前正在进行的活动。", promo.passage_ids[:1])]
+        return []
+
     def _promotions(self, sent: Sentence) -> list[Issue]:
         s, out, today = sent.text, [], self.book.as_of
         spec = self.draft_spec
@@ -201,7 +221,7 @@ class ClaimChecker:
                           book.cite("补偿 赔偿 标准 权限 投诉"))]
         if scene in ("bargaining", "price_objection") and book.no_concession:
             c = re.search(spec["concession"], s)
-            if c and not re.search(r"不(能|会|可以)|没法|无法", s[max(0, c.start() - 4):c.start()]):
+            if c and not re.search(r"不(能|会|可以|行)|没法|无法|没办法|做不到|给不了", s[max(0, c.start() - 5):c.end() + 4]):
                 best = book.best_passage(s, set(book.no_concession)) or book.no_concession[0]
                 return [Issue("policy_accuracy", (sent.start + c.start(), sent.start + c.end()),
                               f"“{c.group()}”：店铺规定客服不能因议价私自改价、发券或加送。",
@@ -224,8 +244,11 @@ class ClaimChecker:
         cite = [product.main_id]
         allowed = {v for v in (product.price, product.original_price) if v is not None}
         if allowed:
-            deductions = {t[1] for p in self.book.active_promotions() for t in p.tiers}
-            allowed |= {a - d for a in list(allowed) for d in deductions}
+            active = self.book.active_promotions()
+            deductions = {t[1] for p in active for t in p.tiers}
+            rates = {float(r) / 10 for p in active for r in re.findall(r"(\d(?:\.\d)?)\s*折", p.text)}
+            base = list(allowed)
+            allowed |= {a - d for a in base for d in deductions} | {round(a * r, 2) for a in base for r in rates}
             for m in re.finditer(spec["price_claim"], s):
                 v = float(m.group("v"))
                 if v >= 10 and all(abs(v - a) > 0.5 for a in allowed) and not _mentioned_by_customer(v, s):

@@ -48,7 +48,7 @@ def table_products(text: str) -> list[TableProduct]:
         if all(re.fullmatch(r":?-{2,}:?", c) or not c for c in cells):
             continue  # the |---|---| separator
         if header is None:
-            found = {}
+            found: dict[str, int] = {}
             for key, rx in _COLUMNS.items():
                 idx = next((i for i, c in enumerate(cells) if re.search(rx, c) and i not in found.values()), None)
                 if idx is not None:

@@ -67,7 +67,7 @@ def price_objection(lex: Lexicon, text: str) -> bool:
     return any(rx.search(text) for scene, rules in lex.scene_rules if scene in PRICE_SCENES for _, rx in rules)
 
 
-def missing_info(lex: Lexicon, scene: str, convo: str, case: Case) -> list[str]:
+def missing_info(lex: Lexicon, scene: str, convo: str, case: Case, draft: str = "") -> list[str]:
     """Names of the `clarifying.needs` entries that this scene needs and the conversation does not hold."""
     missing = []
     for name, need in (lex.get("clarifying.needs") or {}).items():
@@ -77,7 +77,8 @@ def missing_info(lex: Lexicon, scene: str, convo: str, case: Case) -> list[str]:
             continue
         if "present" not in need:
             continue  # judged by the analyzer with the knowledge base (e.g. which_item)
-        if not re.search(need["present"], convo):
+        seen = convo + ("\n" + draft if need.get("draft_counts") else "")
+        if not re.search(need["present"], seen):
             missing.append(name)
     return missing
 
@@ -98,5 +99,5 @@ def understand(lex: Lexicon, case: Case) -> Situation:
         first_reply=not any(t.role == "agent" for t in case.context),
         price_objection=scene in PRICE_SCENES or price_objection(lex, latest),
         after_sales=scene in AFTER_SALES,
-        missing_info=missing_info(lex, scene, whole, case),
+        missing_info=missing_info(lex, scene, whole, case, normalize(case.draft)),
     )
