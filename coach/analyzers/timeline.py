@@ -37,9 +37,9 @@ def analyze(ctx: Ctx) -> Finding:
         blocked = refusals(ctx) and not has_alternative(ctx, [(m.start(), m.end()) for m in refusals(ctx)])
         brush_off = ctx.lex.rx("timeline.vague").search(norm)
         if step is None and (blocked or brush_off):
-            anchor = brush_off or refusals(ctx)[0]
+            where = (brush_off or refusals(ctx)[0]).start()
             return finding(ctx, P, "violated", "售后诉求被拒绝或搪塞，没有给出任何可走的下一步。",
-                           span=sentence_span(ctx.draft, anchor.start()),
+                           span=sentence_span(ctx.draft, where),
                            suggestion="即使不能按顾客的方式办，也给出可走的路径和时间：如质量问题通道、换货、"
                                       "或“我现在为您登记，今天内答复”。")
         return not_applicable(ctx, P, "售后咨询，顾客未遇到需要处理的问题。")
