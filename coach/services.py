@@ -16,7 +16,9 @@ from coach.models import Case, Critique
 from coach.settings import Settings
 
 if TYPE_CHECKING:
+    from coach.drafting import DraftResult
     from coach.llm import LLM, LLMCritic
+    from coach.models import Order, Turn
     from coach.retrieval import KnowledgeBase
 
 log = logging.getLogger(__name__)
@@ -85,3 +87,11 @@ class Services:
             rules.notices.append(self.llm_problem or "大模型不可用，使用规则模式。")
             return rules
         return self.llm_critic.critique(case, rules)
+
+    def draft(self, customer: str, *, context: list[Turn] | None = None, order: Order | None = None,
+              scene: str | None = None) -> DraftResult:
+        """A reply drafted from the shop's templates and facts, verified by the critic (coach.drafting)."""
+        from coach.drafting import DraftRequest
+        from coach.drafting.service import draft
+
+        return draft(self, DraftRequest(customer=customer, context=context or [], order=order, scene=scene))

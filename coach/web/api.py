@@ -21,6 +21,12 @@ class CritiqueRequest(BaseModel):
     order: Order | None = None
 
 
+class DraftRequestBody(BaseModel):
+    customer: str = Field(..., max_length=MAX_TEXT)
+    context: list[Turn] = Field(default_factory=list, max_length=50)
+    order: Order | None = None
+
+
 def router(services: Services) -> APIRouter:
     r = APIRouter()
 
@@ -37,6 +43,14 @@ def router(services: Services) -> APIRouter:
         except CoachError as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from None
         return crit.public()
+
+    @r.post("/api/v1/draft")
+    def draft(req: DraftRequestBody) -> dict[str, Any]:
+        try:
+            result = services.draft(req.customer, context=req.context, order=req.order)
+        except CoachError as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from None
+        return result.public()
 
     @r.get("/api/v1/kb/search")
     def kb_search(q: str = Query(..., min_length=1, max_length=500), k: int = Query(5, ge=1, le=50)) -> list[dict[str, Any]]:

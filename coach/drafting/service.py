@@ -1,0 +1,73 @@
+"""One Drafter per Services container, rebuilt when the template files change.
+
+Trainers edit knowledge/templates/ while the app runs: the library is reloaded when a file's size or mtime
+changes. A file that no longer validates does not take drafting down: the last good library stays in use and every
+result carries a notice naming the problem (the message names file, line and template id).
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from coach.drafting.drafter import Drafter
+from coach.drafting.models import DraftRequest, DraftResult
+from coach.drafting.templates import Library, TemplateError, load_library
+from coach.drafting.variables import VOCABULARY
+
+if TYPE_CHECKING:
+    from coach.services import Services
+
+_lock = threading.Lock()
+_holders: weakref.WeakKeyDictionary[Services, _Holder] = weakref.WeakKeyDictionary()
+
+
+def templates_dir(services: Services) -> Path:
+    return services.settings.knowledge_dir / "templates"
+
+
+def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.glob("*.y*ml")))
+
+
+class _Holder:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.folder = templates_dir(services)
+        self.signature: tuple[tuple[str, int, int], ...] | None = None
+        self.drafter: Drafter | None = None
+        self.problem: str | None = None
+
+    def get(self) -> tuple[Drafter, str | None]:
+        sig = _signature(self.folder) if self.folder.is_dir() else ()
+        if sig != self.signature or self.drafter is None:
+            try:
+                library = load_library(self.folder, VOCABULARY)
+            except TemplateError as exc:
+                if self.drafter is None:
+                    raise
+                self.problem = f"话术模板有错误，仍在使用上次成功加载的版本：{exc}"
+            else:
+                self.drafter = self._build(library)
+                self.problem = None
+            self.signature = sig
+        assert self.drafter is not None
+        return self.drafter, self.problem
+
+    def _build(self, library: Library) -> Drafter:
+        critic = self.services.critic
+        return Drafter(critic, library, kb=self.services.kb, as_of=self.services.settings.as_of())
+
+
+def draft(services: Services, req: DraftRequest) -> DraftResult:
+    with _lock:
+        holder = _holders.get(services)
+        if holder is None:
+            holder = _holders[services] = _Holder(services)
+        drafter, problem = holder.get()
+    result = drafter.draft(req)
+    if problem:
+        result.notices.append(problem)
+    return result
