@@ -31,12 +31,12 @@ app = typer.Typer(help="话术教练 — customer-service coaching (rules mode o
 roleplay_app = typer.Typer(help="Roleplay training scenarios.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluation suites for QA.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts and roles for the web app.", no_args_is_help=True)
-from coach import cli_draft, cli_kb  # noqa: E402
+from coach import cli_draft, cli_eval, cli_kb  # noqa: E402
 from coach.cli_roleplay import app as roleplay_cli  # noqa: E402
 
 app.add_typer(cli_kb.app, name="kb", help="Knowledge base: index and search the shop's products and policies.")
 app.add_typer(roleplay_cli, name="roleplay")
-app.add_typer(eval_app, name="eval")
+app.add_typer(cli_eval.app, name="eval")
 app.add_typer(users_app, name="users")
 app.command("draft")(cli_draft.draft)
 

@@ -3,7 +3,7 @@ evidence grounding and citation validity. Pure functions over (gold, predicted) 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,3 +97,32 @@ def score_critiques(pairs: Iterable[tuple[Case, Critique]], principles: Sequence
                 scores.citations_total += 1
                 scores.citations_valid += bool(citation_exists(cid)) if citation_exists else 1
     return scores
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Additive counts: the eval runner stores one case's scores as flat counts, sums them over any subset of cases (the
+# bootstrap resamples cases) and rebuilds CritiqueScores from the sum, so every figure comes from the code above.
+
+_SCALARS = ("clean_cases", "clean_false_alarms", "evidence_total", "evidence_grounded", "citations_total",
+            "citations_valid")
+
+
+def score_counts(scores: CritiqueScores) -> dict[str, int]:
+    """Flat, additive counts: `{principle}.tp|fp|fn|tn` and the scalar totals."""
+    out = {f"{p}.{k}": getattr(c, k) for p, c in scores.per_principle.items() for k in ("tp", "fp", "fn", "tn")}
+    out.update({k: getattr(scores, k) for k in _SCALARS})
+    return out
+
+
+def scores_from_counts(counts: Mapping[str, float], principles: Sequence[str]) -> CritiqueScores:
+    """The inverse of `score_counts` (for a sum of several cases' counts)."""
+    per = {p: Confusion(*(int(counts.get(f"{p}.{k}", 0)) for k in ("tp", "fp", "fn", "tn"))) for p in principles}
+    return CritiqueScores(per_principle=per, **{k: int(counts.get(k, 0)) for k in _SCALARS})
+
+
+def micro_f1(scores: CritiqueScores) -> float:
+    """F1 over all principles' pooled counts: weighs frequent principles more than macro-F1 does."""
+    tp = sum(c.tp for c in scores.per_principle.values())
+    fp = sum(c.fp for c in scores.per_principle.values())
+    fn = sum(c.fn for c in scores.per_principle.values())
+    return Confusion(tp, fp, fn).f1
