@@ -72,7 +72,9 @@ def _value(metrics: dict[str, Any], label: str, name: str) -> float | None:
 
 def charts(label: str, t: dict[str, Any], tr: dict[str, Any]) -> list[Markup]:
     names = list(t["metrics"])
-    out = [svg.bar_chart(names, [t["metrics"][m]["value"] for m in names],
+    values = [t["metrics"][m]["value"] for m in names]
+    top = max([1.0, *(float(v) for v in values if v is not None)])  # rates fill [0, 1]; a count scales the axis
+    out = [svg.bar_chart(names, values, max_value=top,
                          intervals=[tuple(t["metrics"][m]["ci"]) if t["metrics"][m]["ci"] else None for m in names],
                          title=f"{label}: headline metrics (95% CI)")]
     per = t["details"].get("per_principle")

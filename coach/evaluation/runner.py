@@ -83,6 +83,7 @@ class _Plan:
     concurrency: int
     seed: int
     sample: str
+    usage: dict[str, Any] | None = None  # LLM calls made by this task in this process (LLM mode)
 
 
 # --------------------------------------------------------------------------------------------------- paths and ids
@@ -332,15 +333,29 @@ def _execute_all(services: Services, plans: list[_Plan], results: Path, progress
             if not work:
                 continue
             p.task.prepare(services)
-            t0 = time.perf_counter()
+            t0, since = time.perf_counter(), time.time()
             for record in _records(p, work, services):
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
                 out.flush()
                 count += 1
                 if progress:
                     progress(count, total_n, f"{p.spec.label} {record['id']}")
             elapsed += time.perf_counter() - t0
+            p.usage = llm_usage(services, since, len(work))
     return elapsed
+
+
+def llm_usage(services: Services, since: float, cases: int) -> dict[str, Any] | None:
+    """Tokens of the LLM calls made since `since` (coach.llm's in-memory usage log; no text in it). None in rules
+    mode. A resumed run counts only the calls of the resumed part."""
+    llm = services.__dict__.get("llm")
+    if llm is None:
+        return None
+    calls = [r for r in llm.usage.recent() if r.at >= since]
+    tokens_in, tokens_out = sum(r.input_tokens for r in calls), sum(r.output_tokens for r in calls)
+    return {"calls": len(calls), "input_tokens": tokens_in, "output_tokens": tokens_out, "cases": cases,
+            "tokens_per_case": round((tokens_in + tokens_out) / cases, 1) if cases else None,
+            "outcomes": {o: sum(1 for r in calls if r.outcome == o) for o in sorted({r.outcome for r in calls})}}
 
 
 def _records(p: _Plan, work: list[tuple[Any, int]], services: Services) -> Iterator[dict[str, Any]]:
@@ -405,6 +420,14 @@ def aggregate(p: _Plan, records: list[dict[str, Any]], resamples: int) -> dict[s
             "details": p.task.details(records)}
 
 
+def _priced(usage: dict[str, Any] | None, prices: Mapping[Any, float] | None) -> dict[str, Any] | None:
+    if usage is None or not prices or not usage["cases"]:
+        return usage
+    cost = (usage["input_tokens"] * prices.get("input_per_mtok", 0.0)
+            + usage["output_tokens"] * prices.get("output_per_mtok", 0.0)) / 1e6
+    return usage | {"cost": round(cost, 6), "cost_per_case": round(cost / usage["cases"], 6)}
+
+
 def _finish(services: Services, settings: Settings, suite: Suite, plans: list[_Plan], run_id: str,
             started_at: str, folder: Path, timing: dict[str, float]) -> RunResult:
     from coach.evaluation.reports import write_reports
@@ -419,6 +442,7 @@ def _finish(services: Services, settings: Settings, suite: Suite, plans: list[_P
         t = aggregate(p, mine, suite.bootstrap)
         values: dict[str, float | None] = {m: v["value"] for m, v in t["metrics"].items()}
         values.update({k: t[k] for k in ("errors", "latency_p50_ms", "latency_p95_ms", "cases")})
+        t["llm_usage"] = _priced(p.usage, suite.llm_prices)
         t["gates"] = check_gates(p.spec.label, p.spec.gates, values, p.task.lower_is_better, baseline, p.sample)
         tasks[p.spec.label] = t
     passed = all(g["passed"] for t in tasks.values() for g in t["gates"])

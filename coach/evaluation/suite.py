@@ -80,6 +80,8 @@ class Suite(BaseModel):
     # "demo": index the bundled demo shop when COACH_DATA_DIR has no knowledge yet; "existing": use what is indexed
     kb: Literal["existing", "demo"] = "existing"
     as_of: date | None = None  # pins "today" for promotion validity (the golden set is written against a date)
+    # LLM mode: price per million tokens, for cost per case in the report (currency of your contract)
+    llm_prices: dict[Literal["input_per_mtok", "output_per_mtok"], float] | None = None
     tasks: list[TaskSpec] = Field(min_length=1)
     source: str = ""  # the file it came from (set by the loader)
 

@@ -48,6 +48,7 @@ class CritiqueTask(Task[Case]):
         super().__init__(options)
         self.principles: list[str] = []
         self._kb: Any = None
+        self._cases: dict[str, Case] = {}
         # `splits: {holdout: "G\\d*[05]"}` reports the cases whose id fully matches each pattern separately (the
         # golden set keeps a self-check holdout); the rest are "dev"
         raw = self.options.get("splits") or {}
@@ -73,7 +74,9 @@ class CritiqueTask(Task[Case]):
                 problems.append(f"case {case.id}: empty draft")
             return problems
 
-        return load_items(path, Case, check)
+        cases = load_items(path, Case, check)
+        self._cases.update({c.id: c for c in cases})  # the misses table masks their text once, at the end
+        return cases
 
     def metric_names(self) -> list[str]:
         return ["macro_f1", "micro_f1", "clean_false_alarm_rate", "exact_match_rate", "evidence_grounding_rate",
@@ -94,11 +97,7 @@ class CritiqueTask(Task[Case]):
                                                                      self._citation_exists)))
         gold, pred = sorted(set(item.violations or [])), sorted(set(crit.violations))
         counts.update(n=1, exact=float(gold == pred))
-        detail: dict[str, Any] = {"gold": gold, "pred": pred, "score": crit.score, "scene": item.scene or ""}
-        if gold != pred:
-            detail["customer"] = excerpt(item.customer)
-            detail["draft"] = excerpt(item.draft)
-        return Outcome(counts, detail)
+        return Outcome(counts, {"gold": gold, "pred": pred, "score": crit.score, "scene": item.scene or ""})
 
     def headline(self, counts: Mapping[str, float]) -> dict[str, float | None]:
         principles = sorted({k.rsplit(".", 1)[0] for k in counts if k.endswith(".tp")})
@@ -122,7 +121,7 @@ class CritiqueTask(Task[Case]):
         out: dict[str, Any] = {"per_principle": per, "confusion": confusion(ok, principles)}
         if self.splits:
             out["by_split"] = self.by_split(ok)
-        return out | {"by_scene": by_scene(ok), "misses": misses(ok)}
+        return out | {"by_scene": by_scene(ok), "misses": misses(ok, self._cases)}
 
     def by_split(self, records: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
         groups: dict[str, list[Mapping[str, Any]]] = {}
@@ -161,7 +160,8 @@ def confusion(records: Sequence[Mapping[str, Any]], principles: Sequence[str]) -
     return {"labels": labels, "matrix": [[grid[g][p] for p in labels] for g in labels]}
 
 
-def misses(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def misses(records: Sequence[Mapping[str, Any]], cases: Mapping[str, Case]) -> list[dict[str, Any]]:
+    """Cases the critic got wrong, with their text masked (records on disk never hold case text)."""
     out, seen = [], set()
     for r in records:
         d = r["detail"]
@@ -171,7 +171,8 @@ def misses(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         out.append({"id": r["id"], "scene": d.get("scene", ""),
                     "missed": sorted(set(d["gold"]) - set(d["pred"])),
                     "false_alarms": sorted(set(d["pred"]) - set(d["gold"])),
-                    "customer": d.get("customer", ""), "draft": d.get("draft", "")})
+                    "customer": excerpt(cases[r["id"]].customer) if r["id"] in cases else "",
+                    "draft": excerpt(cases[r["id"]].draft) if r["id"] in cases else ""})
     return out[:MAX_MISSES]
 
 
