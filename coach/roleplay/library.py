@@ -6,15 +6,19 @@ A broken file never takes the library down: it is left out and its problems (wit
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from coach.errors import InputError
 from coach.roleplay.scenario import Scenario
 from coach.roleplay.yamlfile import DataFileError, load_model
 
 MAX_SCENARIOS = 500
+_CACHE: dict[tuple[Any, ...], ScenarioLibrary] = {}
+_CACHE_LOCK = threading.Lock()
 
 
 def load_scenario(path: Path, principles: set[str] | None = None) -> Scenario:
@@ -62,3 +66,31 @@ class ScenarioLibrary:
 
     def ordered(self) -> list[Scenario]:
         return sorted(self.scenarios.values(), key=lambda s: (s.difficulty, s.id))
+
+
+def signature(dirs: Sequence[Path]) -> tuple[Any, ...]:
+    """Changes when a scenario file is added, edited or removed."""
+    out: list[tuple[str, int, int]] = []
+    for d in dirs:
+        if d.is_dir():
+            for p in sorted(d.glob("*.yaml")):
+                try:
+                    st = p.stat()
+                except OSError:
+                    continue
+                out.append((str(p), st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+def load_library(dirs: Sequence[Path], principles: set[str] | None = None) -> ScenarioLibrary:
+    """The library of `dirs`, parsed once per version of the files (shared by every Services in the process):
+    trainers add or edit scenarios without a restart, and nobody re-parses unchanged files."""
+    key = (tuple(str(d) for d in dirs), frozenset(principles or ()), signature(dirs))
+    with _CACHE_LOCK:
+        lib = _CACHE.get(key)
+        if lib is None:
+            lib = ScenarioLibrary.load(dirs, principles)
+            if len(_CACHE) > 16:
+                _CACHE.clear()
+            _CACHE[key] = lib
+        return lib

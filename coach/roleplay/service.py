@@ -35,7 +35,7 @@ from coach.roleplay.customer import (
 from coach.roleplay.debrief import Debrief, PrincipleCounts, build_debrief, principle_counts, session_score
 from coach.roleplay.engine import OUTCOME_LABELS, Change, SessionState, advance, initial_state
 from coach.roleplay.export import to_csv, to_markdown
-from coach.roleplay.library import ScenarioLibrary
+from coach.roleplay.library import ScenarioLibrary, load_library
 from coach.roleplay.meter import CommonLines, MeterConfig, load_common_lines, load_meter
 from coach.roleplay.progress import Progress, Recommendation, build_progress
 from coach.roleplay.progress import recommend as pick_next
@@ -128,14 +128,11 @@ class RoleplayService:
     def __init__(self, services: Services) -> None:
         self.services = services
         s = services.settings
-        self.rubric = Rubric.load(s.prompts_dir / "rubric.yaml")
+        self.rubric = _rubric(s.prompts_dir / "rubric.yaml")
         self.principles = set(self.rubric.principles)
         self.meter: MeterConfig = load_meter(s.prompts_dir / "roleplay" / "meter.yaml", self.principles)
         self.common: CommonLines = load_common_lines(s.prompts_dir / "roleplay" / "lines.yaml", self.principles)
         self.scenario_dirs = [s.prompts_dir / "scenarios", s.data_dir / "scenarios"]
-        self._library: ScenarioLibrary | None = None
-        self._library_sig: tuple[Any, ...] = ()
-        self._lock = threading.Lock()
         self.store = Store(s.data_dir / DB_NAME)
         self.pass_score = float(self.rubric.scoring.get("pass_score", 75))
 
@@ -143,13 +140,7 @@ class RoleplayService:
 
     def library(self) -> ScenarioLibrary:
         """Reloaded when a scenario file is added, changed or removed: trainers add scenarios without a restart."""
-        sig = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size)
-                    for d in self.scenario_dirs if d.is_dir() for p in sorted(d.glob("*.yaml")))
-        with self._lock:
-            if self._library is None or sig != self._library_sig:
-                self._library = ScenarioLibrary.load(self.scenario_dirs, self.principles)
-                self._library_sig = sig
-            return self._library
+        return load_library(self.scenario_dirs, self.principles)
 
     def name(self, principle: str) -> str:
         return self.rubric.name(principle)
@@ -308,6 +299,19 @@ def with_common_traps(scenario: Scenario, common: CommonLines) -> Scenario:
     session, so a resumed session plays by exactly the rules it started with."""
     own = {t.id for t in scenario.traps}
     return scenario.model_copy(update={"traps": [*scenario.traps, *(t for t in common.traps if t.id not in own)]})
+
+
+_RUBRICS: dict[tuple[str, int], Rubric] = {}
+_RUBRICS_LOCK = threading.Lock()
+
+
+def _rubric(path: Path) -> Rubric:
+    """The rubric file, parsed once per version (it is large; every Services would otherwise re-read it)."""
+    key = (str(path), path.stat().st_mtime_ns if path.exists() else 0)
+    with _RUBRICS_LOCK:
+        if key not in _RUBRICS:
+            _RUBRICS[key] = Rubric.load(path)
+        return _RUBRICS[key]
 
 
 def _transcript(row: SessionRow, turns: list[TurnRow]) -> list[Turn]:

@@ -43,6 +43,10 @@ CREATE TABLE IF NOT EXISTS scores (
 """
 
 
+class SessionNotFoundError(InputError):
+    """No session with that id in this data dir."""
+
+
 class TurnConflictError(CoachError):
     """Another request already took this turn (a double submit): reload the session."""
 
@@ -140,7 +144,7 @@ class Store:
             cur = db.execute("SELECT status, (SELECT COUNT(*) FROM turns WHERE session_id = ?) AS n "
                              "FROM sessions WHERE id = ?", (turn.session_id, turn.session_id)).fetchone()
             if cur is None:
-                raise InputError(f"没有这个会话 / unknown session {turn.session_id!r}")
+                raise SessionNotFoundError(f"没有这个会话 / unknown session {turn.session_id!r}")
             if cur["status"] != "active":
                 raise InputError(f"这个会话已经结束（{cur['status']}）/ the session has ended")
             if cur["n"] != turn.idx - 1:
@@ -171,7 +175,7 @@ class Store:
         with self._connect() as db:
             row = db.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
         if row is None:
-            raise InputError(f"没有这个会话 / unknown session {session_id!r}")
+            raise SessionNotFoundError(f"没有这个会话 / unknown session {session_id!r}")
         return SessionRow(**dict(row))
 
     def turns(self, session_id: str) -> list[TurnRow]:

@@ -16,6 +16,8 @@ from pydantic import BaseModel, ValidationError
 from coach.errors import InputError
 
 MAX_FILE_BYTES = 256 * 1024
+# libyaml when present (10× faster); one pass yields both the node tree (line numbers) and the data.
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -45,31 +47,36 @@ def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
 
 def parse(path: Path, text: str) -> tuple[Any, yaml.Node | None]:
     """The plain data and the node tree (for line numbers) of one YAML document."""
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path.name}:{mark.line + 1}" if mark is not None else path.name
         problem = getattr(exc, "problem", None) or str(exc)
         raise DataFileError(path, [f"{where}: YAML syntax error: {problem}"]) from exc
+    finally:
+        loader.dispose()
     return data, node
 
 
 def line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
-    """1-based line of the value at `loc`, or of the deepest ancestor that exists (a missing key: its parent)."""
+    """1-based line of the field at `loc` (the line of its key), or of the deepest ancestor that exists — so a
+    missing key is reported at the key of the mapping that lacks it."""
     line = node.start_mark.line + 1 if node is not None else None
     for part in loc:
         if isinstance(node, yaml.MappingNode):
-            child = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(part)), None)
+            pair = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(part)),
+                        None)
+            if pair is None:
+                break
+            line, node = pair[0].start_mark.line + 1, pair[1]
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-            child = node.value[part]
+            node = node.value[part]
+            line = node.start_mark.line + 1
         else:
-            child = None
-        if child is None:
             break
-        node = child
-        line = node.start_mark.line + 1
     return line
 
 

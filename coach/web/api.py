@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from coach.errors import CoachError
 from coach.models import Order, Turn
 from coach.services import Services
+from coach.web.roleplay_api import roleplay_router
 
 MAX_TEXT = 20_000
 
@@ -62,4 +63,5 @@ def router(services: Services) -> APIRouter:
 def create_api(services: Services) -> FastAPI:
     app = FastAPI(title="话术教练 API", version="1", docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.include_router(router(services))
+    app.include_router(roleplay_router(services))
     return app

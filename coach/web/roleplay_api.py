@@ -1,0 +1,107 @@
+"""REST routes of the roleplay trainer (interfaces.md §4 `POST /api/v1/roleplay/...`), the same plain functions the
+CLI and the web tab call. Errors follow the critique route: a user-facing problem is 422 with its message; an
+unknown session is 404; a second submit of the same turn is 409."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, Field
+
+from coach.errors import CoachError
+from coach.roleplay import service as rp
+from coach.roleplay.debrief import Debrief
+from coach.roleplay.progress import Progress, Recommendation
+from coach.roleplay.service import MAX_TRAINEE_ID, SessionStart, SessionView, TurnResult
+from coach.roleplay.store import SessionNotFoundError, TurnConflictError
+from coach.services import Services
+
+MAX_TEXT = 20_000  # the service refuses more than 2,000 characters with a clear message; this bounds the request
+
+
+class StartRequest(BaseModel):
+    scenario_id: str = Field(..., min_length=1, max_length=64)
+    trainee: str = Field("default", min_length=1, max_length=MAX_TRAINEE_ID)
+    seed: str | None = Field(None, max_length=64)
+
+
+class TurnRequest(BaseModel):
+    text: str = Field(..., max_length=MAX_TEXT)
+
+
+def _fail(exc: CoachError) -> HTTPException:
+    if isinstance(exc, SessionNotFoundError):
+        return HTTPException(status_code=404, detail=str(exc))
+    if isinstance(exc, TurnConflictError):
+        return HTTPException(status_code=409, detail=str(exc))
+    return HTTPException(status_code=422, detail=str(exc))
+
+
+def roleplay_router(services: Services) -> APIRouter:
+    r = APIRouter(prefix="/api/v1/roleplay", tags=["roleplay"])
+
+    @r.get("/scenarios")
+    def scenarios() -> list[dict[str, Any]]:
+        return rp.list_scenarios(services)
+
+    @r.post("/sessions", response_model=SessionStart)
+    def start(req: StartRequest) -> SessionStart:
+        try:
+            return rp.start_session(services, req.scenario_id, trainee=req.trainee, seed=req.seed)
+        except CoachError as exc:
+            raise _fail(exc) from None
+
+    @r.get("/sessions/{session_id}", response_model=SessionView)
+    def session(session_id: str) -> SessionView:
+        try:
+            return rp.get_session(services, session_id)
+        except CoachError as exc:
+            raise _fail(exc) from None
+
+    @r.post("/sessions/{session_id}/turns", response_model=TurnResult)
+    def turn(session_id: str, req: TurnRequest) -> TurnResult:
+        try:
+            return rp.take_turn(services, session_id, req.text)
+        except CoachError as exc:
+            raise _fail(exc) from None
+
+    @r.post("/sessions/{session_id}/end", response_model=Debrief)
+    def end(session_id: str) -> Debrief:
+        try:
+            return rp.end_session(services, session_id)
+        except CoachError as exc:
+            raise _fail(exc) from None
+
+    @r.get("/sessions/{session_id}/debrief", response_model=Debrief)
+    def debrief(session_id: str) -> Debrief:
+        try:
+            return rp.debrief(services, session_id)
+        except CoachError as exc:
+            raise _fail(exc) from None
+
+    @r.get("/sessions/{session_id}/export", response_class=PlainTextResponse)
+    def export(session_id: str, fmt: str = Query("md", alias="format", pattern="^(md|csv)$")) -> PlainTextResponse:
+        try:
+            text = rp.export_session(services, session_id, fmt)
+        except CoachError as exc:
+            raise _fail(exc) from None
+        media = "text/csv" if fmt == "csv" else "text/markdown"
+        return PlainTextResponse(text, media_type=f"{media}; charset=utf-8")
+
+    @r.get("/trainees/{trainee}/progress", response_model=Progress)
+    def progress(trainee: str) -> Progress:
+        try:
+            return rp.progress(services, trainee)
+        except CoachError as exc:
+            raise _fail(exc) from None
+
+    @r.get("/trainees/{trainee}/recommendation", response_model=Recommendation | None)
+    def recommendation(trainee: str) -> Recommendation | None:
+        try:
+            return rp.recommend(services, trainee)
+        except CoachError as exc:
+            raise _fail(exc) from None
+
+    return r
