@@ -25,6 +25,7 @@ class Issue:
     suggestion: str
     citations: list[str] = field(default_factory=list)
     fix: tuple[str, str] | None = None  # (wrong text, right text) for the rules-mode rewrite
+    concrete: str = ""  # for urgency: the checkable fact it gets wrong (then it is also a policy_accuracy issue)
 
 
 _OWN_ACTION_AFTER = re.compile(r"^\s*(内|之内|以内)?\s*(我|我们|这边)?\s*(帮|给|为|替)?(您|你)?\s*(回复|答复|同步|联系|核实|核查|查|看|处理|确认|反馈|回电|致电|跟进|催)")
@@ -83,6 +84,9 @@ class ClaimChecker:
                 policy += self._product(sent, product)
         policy += self._expired_in_question(draft, convo)
         urgency = [i for sent in draft.sentences for i in self._urgency(sent, product)]
+        # a false *concrete* fact behind the urgency (a stock count, an end date, a price change) also contradicts
+        # the KB: principles.md lists stock and promotion terms under policy_accuracy
+        policy += [Issue("policy_accuracy", i.span, i.concrete, i.suggestion, i.citations) for i in urgency if i.concrete]
         return _dedupe(policy), _dedupe(urgency)
 
     # ------------------------------------------------------------------ policy numbers
@@ -315,12 +319,29 @@ class ClaimChecker:
         for m in self.lex.rx("urgency.cue").finditer(sent.text):
             if self._backed(m.group(), sent.text, product):
                 continue
+            concrete, cite = self._contradicted_fact(m.group(), sent.text, product)
             out.append(Issue("honest_urgency", (sent.start + m.start(), sent.start + m.end()),
                              f"“{m.group()}”制造了紧迫感，但知识库里没有对应的库存或活动截止事实。",
                              "只说真实的库存和活动截止时间；没有就不要催，改为说明商品价值或当前真实活动。",
-                             self.book.cite("虚构库存 倒计时 紧迫 虚假宣传")))
+                             cite or self.book.cite("虚构库存 倒计时 紧迫 虚假宣传"), concrete=concrete))
             break
         return out
+
+    def _contradicted_fact(self, cue: str, sentence: str, product: Product | None) -> tuple[str, list[str]]:
+        """What checkable fact an unbacked urgency cue states wrongly: a stock count the KB contradicts, or a
+        deadline / price change when the KB says otherwise. Vague pressure (卖得火, 剩得不多) states none."""
+        count = re.search(rf"({NUM})", cue)
+        if product and product.stock is not None and count and re.search(r"剩|最后|还有|库存", cue):
+            return f"库存说法与知识库不符：{product.name}库存{product.stock}件。", [product.main_id]
+        if re.search(r"今天|今晚|今日|明天|明日|最后(一|1)(天|晚)", cue) and re.search(
+                r"结束|截止|恢复|涨|最后|调价|没了", sentence):
+            named = [p for p in self.book.promotions if any(a in sentence for a in p.aliases)]
+            promo = named[0] if named else (self.book.active_promotions() or [None])[0]
+            if promo is not None and promo.end:
+                return f"活动截止时间说错了：“{promo.title}”截止到{promo.end:%m月%d日}。", promo.passage_ids[:1]
+            if product is not None:
+                return "知识库没有任何涨价或活动截止安排，这个截止时间是编造的。", [product.main_id]
+        return "", []
 
     def _backed(self, cue: str, sentence: str, product: Product | None) -> bool:
         today = self.book.as_of
