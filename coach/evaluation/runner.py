@@ -130,6 +130,8 @@ def apply_overrides(settings: Settings, suite: Suite, o: Overrides) -> Suite:
             raise InputError(f"dataset {o.dataset} not found")
         for t in targets:
             t.dataset = [str(path)]
+        # another set is judged against its own knowledge, already indexed in COACH_DATA_DIR: never the demo shop
+        suite.kb = "existing"
     return suite
 
 
@@ -207,6 +209,9 @@ def run_suite(services: Services, suite: Suite | str | Path | None = None, *, ov
     if suite_obj.kb == "demo":
         svc.ensure_demo_index()
     plans, fingerprints = plan(svc.settings, suite_obj)
+    if any(p.task.needs_kb for p in plans) and svc.kb.is_empty():
+        raise InputError(f"the knowledge base of {svc.settings.data_dir} is empty: index the knowledge this suite's "
+                         "datasets are judged against first (coach kb index PATH…)")
     folder = run_dir(settings, run_id)
     if resume:
         _check_fingerprints(folder, fingerprints)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import pytest
 
@@ -28,6 +29,14 @@ CASES = [  # labels the critic will not fully reproduce, so the cases land in th
 
 
 @pytest.fixture
+def services(project: Settings, demo_kb_factory: Any) -> Services:
+    """The demo shop indexed with the hashed embedder: the critic reads passages, not dense search."""
+    services = Services(project)
+    services.__dict__["kb"] = demo_kb_factory("hash")
+    return services
+
+
+@pytest.fixture
 def critique_suite(project: Settings) -> str:
     write_jsonl(project.eval_dir / "cases.jsonl", CASES)
     (project.eval_dir / "suites" / "rep.yaml").write_text(
@@ -36,8 +45,8 @@ def critique_suite(project: Settings) -> str:
     return "rep"
 
 
-def test_reports_exist_are_self_contained_and_free_of_raw_pii(project: Settings, critique_suite: str) -> None:
-    services = Services(project)  # empty KB: claims are not checked, the rest of the critic runs
+def test_reports_exist_are_self_contained_and_free_of_raw_pii(project: Settings, services: Services,
+                                                               critique_suite: str) -> None:
     first = run_suite(services, critique_suite)
     second = run_suite(services, critique_suite)
     paths = report_paths(project, second.run_id)
@@ -62,19 +71,32 @@ def test_reports_exist_are_self_contained_and_free_of_raw_pii(project: Settings,
     assert first.paths["html"] != second.paths["html"]
 
 
-def test_a_report_is_never_overwritten(project: Settings, critique_suite: str) -> None:
-    result = run_suite(Services(project), critique_suite)
+def test_a_report_is_never_overwritten(project: Settings, services: Services, critique_suite: str) -> None:
+    result = run_suite(services, critique_suite)
     before = result.paths["html"].read_bytes()
     with pytest.raises(FileExistsError):
         write_reports(project, dict(result.report), run_dir(project, result.run_id))
     assert result.paths["html"].read_bytes() == before
 
 
-def test_markdown_summary_has_gates_and_intervals(project: Settings, critique_suite: str) -> None:
-    result = run_suite(Services(project), critique_suite)
+def test_markdown_summary_has_gates_and_intervals(project: Settings, services: Services,
+                                                   critique_suite: str) -> None:
+    result = run_suite(services, critique_suite)
     md = result.paths["md"].read_text(encoding="utf-8")
     assert md.startswith(f"## Eval `rep` — {'✅ PASS' if result.passed else '❌ FAIL'}")
     assert "| critique | macro_f1 | min | 0.100 |" in md
     macro = result.report["tasks"]["critique"]["metrics"]["macro_f1"]
     assert f"| macro_f1 | {macro['value']:.3f} | [{macro['ci'][0]:.3f}, {macro['ci'][1]:.3f}] |" in md
     assert "rubric@" in md
+
+
+def test_another_dataset_never_runs_against_an_empty_or_demo_kb(project: Settings, critique_suite: str) -> None:
+    from coach.errors import InputError
+    from coach.evaluation import Overrides
+
+    (project.eval_dir / "suites" / "rep.yaml").write_text(
+        "name: rep\nkb: demo\ntask: critique\ndataset: eval/cases.jsonl\n", encoding="utf-8")
+    services = Services(project)  # an empty data dir
+    with pytest.raises(InputError, match=r"knowledge base of .* is empty"):
+        run_suite(services, "rep", overrides=Overrides(dataset=project.eval_dir / "cases.jsonl"))
+    assert services.kb.is_empty()  # the demo shop was not indexed in its place

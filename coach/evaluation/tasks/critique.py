@@ -50,7 +50,7 @@ class CritiqueTask(Task[Case]):
         self._kb: Any = None
         self._cases: dict[str, Case] = {}
         # `splits: {holdout: "G\\d*[05]"}` reports the cases whose id fully matches each pattern separately (the
-        # golden set keeps a self-check holdout); the rest are "dev"
+        # golden set keeps a self-check holdout); the others are "rest"
         raw = self.options.get("splits") or {}
         if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
             raise InputError("critique option `splits` maps a split name to an id regex")
@@ -126,7 +126,7 @@ class CritiqueTask(Task[Case]):
     def by_split(self, records: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
         groups: dict[str, list[Mapping[str, Any]]] = {}
         for r in records:
-            name = next((k for k, rx in self.splits.items() if rx.fullmatch(r["id"])), "dev")
+            name = next((k for k, rx in self.splits.items() if rx.fullmatch(r["id"])), "rest")
             groups.setdefault(name, []).append(r)
         out: dict[str, dict[str, Any]] = {}
         for name, rows in sorted(groups.items()):
