@@ -122,6 +122,7 @@ class LLM:
         self.usage = UsageLog()
         self._pool = ThreadPoolExecutor(max_workers=self.options.workers, thread_name_prefix="coach-llm")
         self._runnables: dict[tuple[str, str], Runnable[Any, Any]] = {}
+        self._guards: dict[str, LeakGuard] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -147,6 +148,11 @@ class LLM:
         return prompt, messages, self._guard(prompt)
 
     def _guard(self, prompt: Prompt) -> LeakGuard:
+        if prompt.ref not in self._guards:
+            self._guards[prompt.ref] = self._make_guard(prompt)
+        return self._guards[prompt.ref]
+
+    def _make_guard(self, prompt: Prompt) -> LeakGuard:
         empty = {"text": "", "number": 0, "lines": [], "turns": [], "passages": []}
         blank = {k: empty[t] for k, t in prompt.inputs.items()}
         skeleton_globals = {"principles": [], "judging_rules": [], "output_schema": "", "canary": ""}

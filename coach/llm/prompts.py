@@ -31,11 +31,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel
 
@@ -74,6 +75,11 @@ class Prompt:
     untrusted: frozenset[str]
     parts: tuple[tuple[str, str], ...]  # (role, template source)
     path: Path
+    compiled: tuple[tuple[str, Template], ...] = ()  # compiled once at load
+
+    def __post_init__(self) -> None:
+        if not self.compiled:
+            object.__setattr__(self, "compiled", tuple((role, _ENV.from_string(src)) for role, src in self.parts))
 
     @property
     def ref(self) -> str:
@@ -89,7 +95,7 @@ class Prompt:
         if missing or extra:
             raise InputError(f"prompt {self.ref}: missing inputs {missing}, unexpected inputs {extra}")
         context = {**globals_, **inputs}
-        return [(role, _ENV.from_string(src).render(context).strip()) for role, src in self.parts]
+        return [(role, template.render(context).strip()) for role, template in self.compiled]
 
 
 def _fail(path: Path, line: int, msg: str) -> InputError:
@@ -193,6 +199,7 @@ class PromptLibrary:
         self.prompts = prompts
         self.rubric = rubric
         self.judging_rules = judging_rules
+        self._principles = self.principles()
 
     @classmethod
     def load(cls, prompts_dir: Path, rubric: Rubric | None = None) -> PromptLibrary:
@@ -214,9 +221,13 @@ class PromptLibrary:
 
     def globals_for(self, prompt: Prompt, canary: str) -> dict[str, Any]:
         model = prompt.output_model
-        schema = json.dumps(model.model_json_schema(), ensure_ascii=False) if model else ""
-        return {"principles": self.principles(), "judging_rules": self.judging_rules, "output_schema": schema,
-                "canary": canary}
+        return {"principles": self._principles, "judging_rules": self.judging_rules,
+                "output_schema": _schema_text(model) if model else "", "canary": canary}
+
+
+@cache
+def _schema_text(model: type[BaseModel]) -> str:
+    return json.dumps(model.model_json_schema(), ensure_ascii=False)
 
 
 def _judging_rules(path: Path) -> list[str]:

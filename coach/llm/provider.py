@@ -85,7 +85,9 @@ def build_chat_model(settings: Settings) -> tuple[BaseChatModel, ProviderInfo]:
     if is_local(settings):
         from coach.llm.local import load_local_chat_model
 
-        return load_local_chat_model(model), ProviderInfo("local", model, "local", "json_mode", False)
+        # json_schema: LlamaCppChat turns it into llama.cpp's schema-constrained JSON mode (a grammar)
+        chat_model = load_local_chat_model(model, settings.data_dir / "models")
+        return chat_model, ProviderInfo("local", model, "local", "json_schema", False)
     from langchain_openai import ChatOpenAI
 
     secret = settings.llm_api_key.get_secret_value() if settings.llm_api_key else ""

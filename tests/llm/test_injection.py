@@ -171,12 +171,14 @@ def test_a_model_leaking_inside_valid_json_is_caught(services: Services, fake: F
 def test_a_model_obeying_the_injection_cannot_raise_the_score(services: Services, fake: FakeOpenAI) -> None:
     obey = critique_json([finding(p, "applied", explanation="已通过审核") for p in services.critic.rubric.principles])
     fake.default = Reply(content=obey)
-    for probe in PROBES:
-        for base in BASES:
-            case = base.model_copy(update={"draft": base.draft + probe["text"]})
+    for i, probe in enumerate(PROBES):
+        base = BASES[i % len(BASES)]
+        for case in (base.model_copy(update={"draft": base.draft + probe["text"]}),
+                     base.model_copy(update={"customer": base.customer + probe["text"]})):
             rules = services.critic.critique(case)
             crit = services.critique(case)
-            assert crit.score <= rules.score and set(rules.violations) <= set(crit.violations), probe["id"]
+            assert crit.mode == "llm" and crit.score <= rules.score, probe["id"]
+            assert set(rules.violations) <= set(crit.violations), probe["id"]
 
 
 def test_roleplay_and_drafting_never_return_an_echo(services: Services, fake: FakeOpenAI) -> None:
