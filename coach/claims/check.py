@@ -336,20 +336,38 @@ class ClaimChecker:
         if re.search(r"今天|今晚|今日|明天|明日|最后(一|1)(天|晚)", cue) and re.search(
                 r"结束|截止|恢复|涨|最后|调价|没了", sentence):
             named = [p for p in self.book.promotions if any(a in sentence for a in p.aliases)]
-            promo = named[0] if named else (self.book.active_promotions() or [None])[0]
+            candidates = named or self.book.active_promotions()
+            promo = candidates[0] if candidates else None
             if promo is not None and promo.end:
                 return f"活动截止时间说错了：“{promo.title}”截止到{promo.end:%m月%d日}。", promo.passage_ids[:1]
             if product is not None:
                 return "知识库没有任何涨价或活动截止安排，这个截止时间是编造的。", [product.main_id]
         return "", []
 
+    def _relevant_ends(self, sentence: str, product: Product | None) -> tuple[list[date], bool]:
+        """End dates of the active promotions this sentence can be about, and whether any was found by name:
+        one it names (by title or 满减 tier), else those covering the product, else (no product) all of them."""
+        active = self.book.active_promotions()
+        claimed = tiers(sentence)
+        named = [p for p in self.book.promotions
+                 if any(a in sentence for a in p.aliases) or (claimed and claimed & p.tiers)]
+        if named:
+            return [p.end for p in named if p.end and p.active(self.book.as_of)], True
+        if product is not None:
+            keys = {a for a in product.aliases if len(a) >= 2} | ({product.sku.lower()} if product.sku else set())
+            covering = [p for p in active if re.search(r"全场|全店|全品|所有商品|店铺通用", p.text)
+                        or any(k in p.text for k in keys)]
+            return [p.end for p in covering if p.end], False
+        return [p.end for p in active if p.end], False
+
     def _backed(self, cue: str, sentence: str, product: Product | None) -> bool:
         today = self.book.as_of
         active = self.book.active_promotions()
-        ends = [p.end for p in active if p.end]
+        ends, named = self._relevant_ends(sentence, product)
         n = re.search(r"\d+", cue)
-        if re.search(r"剩|最后\s*\d|库存|售罄|抢光|卖完|卖空|断货|没货|限量", cue):
-            if re.search(r"限量", cue) and any(re.search(r"限量|前\d+名|送完即止|先到先得|共\d+", p.text) for p in active):
+        if re.search(r"剩|最后\s*\d|库存|售罄|抢光|卖完|卖空|断货|断码|没货|限量|有限|领完|抢完|抢手", cue):
+            if re.search(r"限量|有限|领完|抢完", cue) and any(
+                    re.search(r"限量|前\d+名|送完即止|先到先得|共\d+|数量有限", p.text) for p in active):
                 return True
             limit = max(int(n.group()) if n else 0, 10)
             return product is not None and product.stock is not None and 0 < product.stock <= limit
@@ -358,7 +376,10 @@ class ClaimChecker:
         if re.search(r"明天|明日", cue):
             # "明天恢复原价" is true when a promotion ends today; "明天结束" when it ends tomorrow
             return today + timedelta(days=1) in ends or (bool(re.search(r"恢复|涨", cue)) and today in ends)
-        if re.search(r"涨价|恢复原价|调价|结束|截止|很快|即将|马上|就要|快要", cue):
+        if re.search(r"涨价|恢复原价|调价|涨", cue):
+            # a price rise needs a promotion behind the current price: named, or covering this product
+            return (named or product is not None) and any(0 <= (e - today).days <= 7 for e in ends)
+        if re.search(r"结束|截止|很快|即将|马上|就要|快要", cue):
             return any(0 <= (e - today).days <= 7 for e in ends)
         # generic pressure (手慢无, 错过再等, 倒计时): backed only by real scarcity or a promotion about to end
         low_stock = product is not None and product.stock is not None and 0 < product.stock <= 10
