@@ -169,3 +169,25 @@ def test_first_and_later_replies_differ_only_where_the_rubric_asks(drafter: Draf
     first = ask(drafter, "退款什么时候到账")
     assert first.draft.startswith("亲，您好") and not later.draft.startswith("亲，您好")
     assert later.critique.violations == []
+
+
+def test_a_scene_hint_picks_better_templates_but_the_critic_still_judges(drafter: Drafter) -> None:
+    result = ask(drafter, "面霜用了两天脸上起小红疹，你们卖的什么东西！")
+    assert result.scene == "defect_after_sales" and result.template.startswith("defect_after_sales.")
+    assert result.critique.situation is not None  # the critic's own reading is kept next to the draft
+    assert "停用" in result.draft and "policy:quality#8" in result.citations
+
+
+def test_eval_task_runs_through_services(settings: Any, demo_kb: Any) -> None:
+    from coach.evaluation.tasks import get_task_class
+    from coach.services import Services
+
+    services = Services(settings)
+    services.__dict__["kb"] = demo_kb
+    task = get_task_class("drafting")()
+    cases = [c for c in (json.loads(x) for x in map(json.dumps, GOLDEN)) if c["id"] in {"D001", "D044", "D063"}]
+    from coach.drafting.evaluate import DraftCase
+
+    metrics = task.run([DraftCase.model_validate(c) for c in cases], services)
+    assert metrics["required_fact_recall"] == 1.0 and metrics["forbidden_claims"] == 0
+    assert metrics["critical_free_rate"] == 1.0
