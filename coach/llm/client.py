@@ -257,10 +257,10 @@ class LLM:
 
     def _invoke(self, runnable: Runnable[Any, Any], messages: list[BaseMessage], deadline: Deadline,
                 stats: CallStats) -> Any:
+        if deadline.expired:  # checked first: allow() may claim the half-open trial, which must then run
+            raise LLMTimeout("no time left for the LLM")
         if not self.breaker.allow():
             raise LLMUnavailable("circuit breaker open")
-        if deadline.expired:
-            raise LLMTimeout("no time left for the LLM")
         future: Future[Any] = self._pool.submit(self._attempts, runnable, messages, deadline, stats)
         try:
             return future.result(timeout=deadline.remaining())

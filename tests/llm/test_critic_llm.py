@@ -164,14 +164,20 @@ def test_no_raw_pii_reaches_the_server_and_the_answer_is_restored(services: Serv
                 draft=f"亲，这是快递的问题，您自己打电话给快递吧，留的是{PHONE}对吗？")
 
     def answer(body: dict[str, Any]) -> Reply:
-        # The model copies the placeholder it was shown into its rewrite.
-        token = next(t for t in ("⟦手机号1⟧",) if t in json.dumps(body, ensure_ascii=False))
+        # The model copies the placeholder it was shown into its rewrite, which still blames: regenerated below.
+        assert "⟦手机号1⟧" in json.dumps(body, ensure_ascii=False)
         return Reply(content=critique_json(
             [finding("no_blame_shifting", "violated", "您自己打电话给快递吧")],
-            rewrite=f"亲，非常抱歉让您久等了！我马上联系快递为您催件，今天18:00前致电{token}告诉您进展。"))
+            rewrite="这是快递的问题，您自己打电话给快递吧，号码⟦手机号1⟧。"))
 
-    fake.enqueue(answer)
+    def regenerated(body: dict[str, Any]) -> Reply:
+        assert "⟦手机号1⟧" in json.dumps(body, ensure_ascii=False)  # the restored rewrite was redacted again
+        return Reply(content=json.dumps({"rewrite": "亲，非常抱歉让您久等了！我马上联系快递为您催件，今天18:00前致电"
+                                                    "⟦手机号1⟧告诉您进展。"}, ensure_ascii=False))
+
+    fake.enqueue(answer, regenerated)
     crit = services.critique(case)
+    assert len(fake.requests) == 2
     sent = json.dumps(fake.requests, ensure_ascii=False)
     for raw in (PHONE, ID_CARD, ORDER_NO, EMAIL, "张伟"):
         assert raw not in sent
