@@ -125,7 +125,9 @@ class SessionView(BaseModel):
 class RoleplayService:
     """Scenario library, meter, lines and store of one Services (one COACH_DATA_DIR)."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, store_path: Path | None = None) -> None:
+        """`store_path`: another database than the data dir's (the eval harness plays its scripts aside, so that
+        they never show up in a trainee's progress)."""
         self.services = services
         s = services.settings
         self.rubric = _rubric(s.prompts_dir / "rubric.yaml")
@@ -133,7 +135,7 @@ class RoleplayService:
         self.meter: MeterConfig = load_meter(s.prompts_dir / "roleplay" / "meter.yaml", self.principles)
         self.common: CommonLines = load_common_lines(s.prompts_dir / "roleplay" / "lines.yaml", self.principles)
         self.scenario_dirs = [s.prompts_dir / "scenarios", s.data_dir / "scenarios"]
-        self.store = Store(s.data_dir / DB_NAME)
+        self.store = Store(store_path or s.data_dir / DB_NAME)
         self.pass_score = float(self.rubric.scoring.get("pass_score", 75))
 
     # ------------------------------------------------------------------ library
@@ -352,6 +354,14 @@ def roleplay(services: Services) -> RoleplayService:
         if rp is None:
             rp = _SERVICES[services] = RoleplayService(services)
         return rp
+
+
+def warm_up(services: Services) -> None:
+    """Load what the first turn would otherwise load (scenario library, the critic's fact book, the word segmenter):
+    call it at app start so the first trainee turn is as fast as the others."""
+    rp = roleplay(services)
+    rp.library()
+    services.critique(Case(customer="快递怎么还没到？", draft="亲，非常抱歉让您久等了，我马上为您查询。"))
 
 
 def list_scenarios(services: Services) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -97,8 +98,12 @@ class TurnRow:
 
 
 class Store:
+    """One connection per thread, kept open: closing the last connection of a WAL database checkpoints and removes
+    the WAL file, which costs more than the turn itself when done after every operation."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._local = threading.local()
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
@@ -107,14 +112,21 @@ class Store:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(str(self.path), timeout=15, isolation_level=None)
-        try:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(str(self.path), timeout=15, isolation_level=None)
             db.row_factory = sqlite3.Row
             db.execute("PRAGMA foreign_keys=ON")
             db.execute("PRAGMA synchronous=FULL")  # a committed turn survives even a power cut, not just a kill
-            yield db
-        finally:
+            self._local.db = db
+        yield db
+
+    def close(self) -> None:
+        """Close this thread's connection (other threads' connections close when their thread ends)."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
             db.close()
+            self._local.db = None
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
