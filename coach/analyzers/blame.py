@@ -36,7 +36,11 @@ def analyze(ctx: Ctx) -> Finding:
     def span(m: re.Match[str] | None) -> tuple[int, int] | None:
         return (m.start(), m.end()) if m else None
 
-    redirect = span(ctx.lex.rx("blame.redirect").search(norm))
+    redirect_m = ctx.lex.rx("blame.redirect").search(norm)
+    # "您也可以拿着交易号去问银行" offers an extra route; it is no redirect when the shop keeps the case
+    if redirect_m and re.search(r"(也|还)(可以|能)|或者", norm[max(0, redirect_m.start() - 12):redirect_m.start()]):
+        redirect_m = None if owns else redirect_m
+    redirect = span(redirect_m)
     attribution = _third_party_attribution(ctx)
     checks: list[tuple[str, tuple[int, int] | None]] = [
         ("把责任推给了顾客", span(_blames_customer(ctx))),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from coach.analyzers.base import Ctx, finding, first_sentence_span, not_applicable, sentence_span
-from coach.critic.situation import PROBLEM_SCENES
+from coach.critic.situation import PROBLEM_SCENES, detect_emotion
 from coach.critic.text import normalize
 from coach.models import Finding
 
@@ -24,7 +24,7 @@ def analyze(ctx: Ctx) -> Finding:
     sit = ctx.situation
     if sit.emotion == "neutral" and sit.scene not in PROBLEM_SCENES:
         return not_applicable(ctx, P, "顾客情绪平稳、只是普通咨询，无需额外安抚。")
-    if sit.emotion == "neutral" and _already_acknowledged(ctx):
+    if detect_emotion(ctx.lex, ctx.customer.norm) == "neutral" and _already_acknowledged(ctx):
         return not_applicable(ctx, P, "之前的回复已经安抚过，顾客这条消息情绪平稳。")
     norm = ctx.draft.norm
     ack = ctx.lex.rx("empathy.acknowledge").search(norm)

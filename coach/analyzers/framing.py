@@ -11,6 +11,8 @@ from coach.analyzers.base import Ctx, before, clause_of, finding, matches, not_a
 from coach.models import Finding
 
 P = "positive_framing"
+PRESALE = {"presale_product", "presale_size", "order_urging_payment", "promotion_query"}
+CONDITIONAL = re.compile(r"(拆封|开封|使用|穿过|洗过|剪(掉)?吊牌|超过|定制)[^。，,]{0,6}(后|之后|以后|的话)?(就)?$")
 
 
 def refusals(ctx: Ctx) -> list[re.Match[str]]:
@@ -54,6 +56,11 @@ def analyze(ctx: Ctx) -> Finding:
     found = refusals(ctx)
     if not found:
         return not_applicable(ctx, P, "回复里没有拒绝或负面表述。")
+    if ctx.situation.scene in PRESALE:
+        # before the sale, "拆封后不支持无理由" informs the customer of a condition; it refuses nothing asked
+        found = [m for m in found if not CONDITIONAL.search(ctx.draft.norm[max(0, m.start() - 14):m.start()])]
+        if not found:
+            return not_applicable(ctx, P, "售前说明购买条件，没有拒绝顾客的请求。")
     spans = [(m.start(), m.end()) for m in found]
     alt = has_alternative(ctx, spans)
     if alt:
