@@ -131,11 +131,11 @@ def list_cmd(suite: str = typer.Option(None, "--suite", help="Only this suite's 
         return
     table = Table()
     table.add_column("run id", no_wrap=True)  # copied into `compare`/`--resume`: never wrapped
-    for col in ("suite", "started", "status", "gates", "cases", "commit", "mode"):
-        table.add_column(col)
-    for r in rows:
+    for col in ("status", "gates", "cases", "commit", "mode"):
+        table.add_column(col, no_wrap=True)
+    for r in rows:  # the suite is part of the run id
         gates = "-" if r.passed is None else ("[green]pass[/green]" if r.passed else "[red]FAIL[/red]")
-        table.add_row(r.run_id, r.suite, r.started_at, r.status, gates, str(r.cases), (r.git_commit or "-")[:10],
+        table.add_row(r.run_id, r.status, gates, str(r.cases), (r.git_commit or "-")[:7],
                       str(r.settings.get("mode", "-")))
     Console().print(table)
 
@@ -171,9 +171,8 @@ def compare_cmd(run_a: str = typer.Argument(..., help="The reference run."),
         typer.echo(json.dumps(cmp, ensure_ascii=False, indent=2))
         return
     table = Table(title=f"{cmp['a']['run_id']} → {cmp['b']['run_id']}")
-    table.add_column("metric", no_wrap=True)
-    for col in ("A", "A 95% CI", "B", "delta", ""):
-        table.add_column(col)
+    for col in ("metric", "A", "A 95% CI", "B", "delta", "significant"):
+        table.add_column(col, no_wrap=True)
     for row in cmp["rows"]:
         delta = "n/a" if row["delta"] is None else f"{row['delta']:+.4f}"
         flag = "[red]* worse[/red]" if row["worse"] else ("*" if row["significant"] else "")

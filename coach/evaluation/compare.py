@@ -50,6 +50,10 @@ def _notes(a: history.RunRow, b: history.RunRow) -> list[str]:
     for key in sorted(set(a.settings) | set(b.settings)):
         if a.settings.get(key) != b.settings.get(key):
             notes.append(f"setting {key}: {a.settings.get(key)} → {b.settings.get(key)}")
+    for label in sorted(set(a.metrics) & set(b.metrics)):
+        sa, sb = a.metrics[label].get("sample"), b.metrics[label].get("sample")
+        if sa and sb and sa != sb:
+            notes.append(f"{label}: the runs measured different samples (dataset edited, or limit/seed/filters)")
     for key in sorted(set(a.prompts) | set(b.prompts)):
         if a.prompts.get(key) != b.prompts.get(key):
             notes.append(f"prompt {key}: {a.prompts.get(key)} → {b.prompts.get(key)}")

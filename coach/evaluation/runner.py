@@ -467,7 +467,8 @@ def _finish(services: Services, settings: Settings, suite: Suite, plans: list[_P
                        metrics={label: {"metrics": t["metrics"], "errors": t["errors"],
                                         "latency_p50_ms": t["latency_p50_ms"], "latency_p95_ms": t["latency_p95_ms"],
                                         "cases": t["cases"], "gates": t["gates"],
-                                        "lower_is_better": t["lower_is_better"]} for label, t in tasks.items()},
+                                        "lower_is_better": t["lower_is_better"], "sample": t["sample"]}
+                                for label, t in tasks.items()},
                        passed=passed, cases=sum(t["cases"] for t in tasks.values()))
     report["timing"]["total_s"] = round(time.perf_counter() - timing["start"], 3)
     return RunResult(run_id, passed, report, paths)

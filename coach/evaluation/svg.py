@@ -100,8 +100,8 @@ def histogram(values: Sequence[float], *, title: str, bins: int = 20, unit: str 
 def line_chart(x_labels: Sequence[str], series: dict[str, Sequence[float | None]], *, title: str,
                max_value: float = 1.0) -> str:
     """One polyline per series over runs (oldest left); gaps where a run lacks the metric."""
-    width, height, left, bottom, top = 560, 220, 40, 40, 30
-    plot_w, plot_h = width - left - 140, height - bottom - top
+    width, height, left, bottom, top = 620, 220, 40, 40, 30
+    plot_w, plot_h = width - left - 200, height - bottom - top  # 200 px on the right for the legend
     n = len(x_labels)
     body = [f'<text x="4" y="16" font-weight="bold">{escape(title)}</text>',
             f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#94a3b8"/>',

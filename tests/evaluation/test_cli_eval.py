@@ -72,8 +72,10 @@ def test_list_compare_and_baseline(env: Settings) -> None:
     code, out = _run("compare", older, newer)
     assert code == 0 and "toy.mean" in out and "-0.2000" in out and "worse" in out
     code, out = _run("compare", older, newer, "--json")
-    row = next(r for r in json.loads(out)["rows"] if r["metric"] == "toy.mean")
+    cmp = json.loads(out)
+    row = next(r for r in cmp["rows"] if r["metric"] == "toy.mean")
     assert row["delta"] == pytest.approx(-0.2, abs=1e-4) and row["worse"]
+    assert any("different samples" in n for n in cmp["notes"])  # the dataset was rewritten between the runs
     code, out = _run("baseline", older)
     assert code == 0 and (env.eval_dir / "baselines" / "toy.json").exists()
     code, _ = _run("compare", older, "no-such-run")

@@ -93,14 +93,14 @@ class CritiqueTask(Task[Case]):
 
     def run_case(self, item: Case, services: Services) -> Outcome:
         crit = services.critique(item)
-        counts: dict[str, float] = dict(score_counts(score_critiques([(item, crit)], self.principles,
-                                                                     self._citation_exists)))
+        scored = score_counts(score_critiques([(item, crit)], self.principles, self._citation_exists))
+        counts: dict[str, float] = {k: v for k, v in scored.items() if v}  # zeros add nothing to a sum
         gold, pred = sorted(set(item.violations or [])), sorted(set(crit.violations))
         counts.update(n=1, exact=float(gold == pred))
         return Outcome(counts, {"gold": gold, "pred": pred, "score": crit.score, "scene": item.scene or ""})
 
     def headline(self, counts: Mapping[str, float]) -> dict[str, float | None]:
-        principles = sorted({k.rsplit(".", 1)[0] for k in counts if k.endswith(".tp")})
+        principles = sorted({k.rsplit(".", 1)[0] for k in counts if "." in k})  # every principle has tn, tp, fp or fn
         s = scores_from_counts(counts, principles)
         return {
             "macro_f1": s.macro_f1,
@@ -116,7 +116,7 @@ class CritiqueTask(Task[Case]):
         summed: Counter[str] = Counter()
         for r in ok:
             summed.update(r["counts"])
-        principles = self.principles or sorted({k.rsplit(".", 1)[0] for k in summed if k.endswith(".tp")})
+        principles = self.principles or sorted({k.rsplit(".", 1)[0] for k in summed if "." in k})
         per = scores_from_counts(summed, principles).as_dict()["per_principle"]
         out: dict[str, Any] = {"per_principle": per, "confusion": confusion(ok, principles)}
         if self.splits:
