@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from coach.privacy import mask
 from coach.roleplay.engine import OUTCOME_LABELS, SessionState
 from coach.roleplay.scenario import Scenario
 from coach.roleplay.store import SessionRow, TurnRow
@@ -91,10 +92,11 @@ def session_score(turns: Sequence[TurnRow]) -> float | None:
 
 
 def _highlight(t: TurnRow, answered: str) -> TurnHighlight:
+    # A debrief is a report trainers share: what the trainee typed (realistic phone numbers, addresses) is masked.
     crit = t.critique()
-    return TurnHighlight(turn=t.idx, customer=answered, trainee=t.trainee, score=t.score,
-                         violations=list(crit.get("violations", [])),
-                         rewrite=crit.get("rewrite") if crit.get("violations") else None)
+    rewrite = crit.get("rewrite") if crit.get("violations") else None
+    return TurnHighlight(turn=t.idx, customer=mask(answered), trainee=mask(t.trainee), score=t.score,
+                         violations=list(crit.get("violations", [])), rewrite=mask(rewrite) if rewrite else None)
 
 
 def build_debrief(row: SessionRow, turns: Sequence[TurnRow], scenario: Scenario, state: SessionState,

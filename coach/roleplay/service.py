@@ -153,6 +153,8 @@ class RoleplayService:
         trainee = _trainee_id(trainee)
         scenario = with_common_traps(self.library().get(scenario_id), self.common)
         mode = mode or ("llm" if self.services.settings.llm_enabled and "llm" in customer_modes() else "scripted")
+        if mode not in customer_modes():
+            raise InputError(f"unknown customer mode {mode!r}; available: {', '.join(customer_modes())}")
         seed = str(seed) if seed is not None and str(seed).strip() else secrets.token_hex(4)
         state = initial_state(scenario, self.meter)
         view = CustomerView(scenario, self.meter, state, [], None, seed)
@@ -175,7 +177,7 @@ class RoleplayService:
         row = self.store.session(session_id)
         if row.status != "active":
             raise InputError(f"这个会话已经结束（{OUTCOME_LABELS.get(row.status, row.status)}）/ the session has ended")
-        scenario = Scenario.model_validate_json(row.scenario_json)
+        scenario = self._scenario(row)
         state = SessionState.model_validate_json(row.state_json)
         turns = self.store.turns(session_id)
         transcript = _transcript(row, turns)
@@ -224,7 +226,7 @@ class RoleplayService:
         row = self.store.session(session_id)
         if row.status == "active":
             raise InputError("会话还在进行中：先结束会话再看复盘（复盘会公开顾客隐藏的信息）。/ end the session first")
-        scenario = Scenario.model_validate_json(row.scenario_json)
+        scenario = self._scenario(row)
         state = SessionState.model_validate_json(row.state_json)
         previous = [(r, c) for r, c in self._history(row.trainee_id) if r.started_at < row.started_at]
         return build_debrief(row, self.store.turns(session_id), scenario, state, initial_state(scenario, self.meter),
@@ -232,7 +234,7 @@ class RoleplayService:
 
     def view(self, session_id: str) -> SessionView:
         row = self.store.session(session_id)
-        scenario = Scenario.model_validate_json(row.scenario_json)
+        scenario = self._scenario(row)
         state = SessionState.model_validate_json(row.state_json)
         return SessionView(session_id=row.id, trainee=row.trainee_id, scenario=scenario.summary(),
                            briefing=scenario.briefing, order=scenario.order.model_dump(), seed=row.seed,
@@ -281,6 +283,10 @@ class RoleplayService:
             scripted = ScriptedCustomer(self.common)
             text = scripted.opening(view) if view.effects is None else scripted.reply(view)
             return text, [f"模拟顾客（{mode}）暂不可用，本轮改用脚本顾客：{exc}"]
+
+    def _scenario(self, row: SessionRow) -> Scenario:
+        """The scenario as stored with the session (validated against this rubric's principle ids)."""
+        return Scenario.model_validate_json(row.scenario_json, context={"principles": self.principles})
 
     def _meter(self, scenario: Scenario, state: SessionState) -> MeterView:
         band = self.meter.band(state.mood)
