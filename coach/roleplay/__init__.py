@@ -22,6 +22,7 @@ from coach.roleplay.service import (
     roleplay,
     start_session,
     take_turn,
+    warm_up,
 )
 
 __all__ = [
@@ -45,4 +46,5 @@ __all__ = [
     "roleplay",
     "start_session",
     "take_turn",
+    "warm_up",
 ]

@@ -56,6 +56,7 @@ def test_session_survives_a_restart_and_resumes_identically(rp_services: Service
 
 
 def test_the_database_is_sqlite_in_wal_mode_under_the_data_dir(rp_services: Services, settings: Settings) -> None:
+    rp.warm_up(rp_services)  # what the app calls at start so the first turn is not the slow one
     rp.start_session(rp_services, "size_hesitation_down", trainee="w")
     db = settings.data_dir / rp.DB_NAME
     with sqlite3.connect(db) as conn:
