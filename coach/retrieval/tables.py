@@ -226,7 +226,12 @@ def load_templates(doc: dict[str, Any], path: Path) -> LoadResult:
         label = key
         if isinstance(entry, dict):
             label = str(entry.get("title") or entry.get("name") or entry.get("scene") or key)
-        text = "\n".join(_strings(entry, skip={"id"}))
+            # the reply text only: trigger rules (`when`) and variable lists are regex/code, and as BM25 text they
+            # would make a template outrank the policy a question is really about
+            body = [entry[k] for k in _TEMPLATE_TEXT_KEYS if entry.get(k)]
+            text = "\n".join(_strings(body)) if body else "\n".join(_strings(entry, skip=_TEMPLATE_SKIP))
+        else:
+            text = "\n".join(_strings(entry))
         if text.strip():
             base.sections.append(Section(key=key, label=label, text=text))
     if not base.sections:
@@ -235,6 +240,8 @@ def load_templates(doc: dict[str, Any], path: Path) -> LoadResult:
 
 
 _FRONT_KEYS = {"id", "type", "title", "version", "effective_from", "effective_to", "source"}
+_TEMPLATE_TEXT_KEYS = ("text", "body", "template", "reply", "content", "branches")
+_TEMPLATE_SKIP = {"id", "when", "variables", "optional", "condition", "conditions"}
 
 
 def load_generic_yaml(doc: dict[str, Any], path: Path) -> LoadResult:

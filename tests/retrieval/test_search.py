@@ -178,3 +178,16 @@ def test_restrictive_filter_scores_allowed_chunks_exactly(open_kb: OpenKB, shop:
 
 def _embed_text(p: Any) -> str:
     return f"{p.title}｜{p.section}（有效期：{p.effective_from}至{p.effective_to}）\n{p.text}"
+
+
+def test_templates_only_when_asked_for(open_kb: OpenKB, shop: Path) -> None:
+    (shop / "templates.yaml").write_text(
+        "id: template:refund\ntype: template\ntitle: 退款话术\ntemplates:\n"
+        "  - id: refund.time\n    title: 退款时效\n    when: \"said('退款|退钱|到账')\"\n"
+        "    variables: [opening]\n    text: 退款审核通过后1-3个工作日原路退回，请您留意。\n", encoding="utf-8")
+    kb = open_kb()
+    assert kb.index([shop]).ok
+    template = kb.get("template:refund#refund.time")
+    assert template is not None and "said(" not in template.text and "variables" not in template.text
+    assert all(p.type != "template" for p in kb.search("退款时效 退款到账", k=20))
+    assert kb.search("退款时效", k=1, types=["template"])[0].id == "template:refund#refund.time"
