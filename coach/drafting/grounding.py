@@ -155,10 +155,12 @@ def _product(values: dict[str, Any], book: FactBook, kb: KBLike, case: Case, con
     if deal_id and v["deal_label"]:
         evidence.append(("product", v["deal_label"], deal_id))
     values["product"] = v
+    notes: list[str] = v.pop("notes")
     for key, pattern in attributes.items():
         if re.search(pattern, latest):
-            if key in v["specs"]:
-                values["asked_attrs"].append({"key": key, "value": v["specs"][key]})
+            note = next((n for n in notes if key in n), None)  # caveats (钻绒, 起球, 掉色) live in the notes
+            if key in v["specs"] or note:
+                values["asked_attrs"].append({"key": key, "value": v["specs"].get(key) or note})
             else:
                 values["unknown_attrs"].append(key)
     if pv.rows:

@@ -51,11 +51,13 @@ def view(kb: KBLike, prod: Any) -> ProductView:
         "care": specs.get("洗涤") or specs.get("用法") or (re.sub(r"^用法[:：]\s*", "", notes[0]) if notes else None),
         "has_size_chart": bool(rows), "is_appliance": category == "小家电",
         "courier": None, "deal_price": None, "deal_label": None, "has_insurance": None,
+        "notes": notes,
     }
     evidence = [(name, main_id)]
     if price is not None:
         evidence.append((f"{_num(price)}元", main_id))
-    for value in [*specs.values(), values["restock"] or "", values["exception"] or "", values["warranty"] or ""]:
+    for value in [*specs.values(), *notes, values["restock"] or "", values["exception"] or "",
+                  values["warranty"] or ""]:
         if value:
             evidence.append((value[:12], specs_id or main_id))
     return ProductView(values, rows, evidence, [(row, size_id) for row in rows])

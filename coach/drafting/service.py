@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from coach.drafting.drafter import Drafter
 from coach.drafting.models import DraftRequest, DraftResult
+from coach.drafting.strategies import DraftStrategy
 from coach.drafting.templates import Library, TemplateError, load_library
 from coach.drafting.variables import VOCABULARY
 
@@ -58,7 +59,14 @@ class _Holder:
 
     def _build(self, library: Library) -> Drafter:
         critic = self.services.critic
-        return Drafter(critic, library, kb=self.services.kb, as_of=self.services.settings.as_of())
+        return Drafter(critic, library, kb=self.services.kb, as_of=self.services.settings.as_of(),
+                       llm=llm_strategy(self.services))
+
+
+def llm_strategy(services: Services) -> DraftStrategy | None:
+    """The LLM drafting strategy for LLM mode (issue 5 plugs it in here); None = rules mode only. Whatever it
+    proposes goes through the same critic verification as the templates, and templates remain the fallback."""
+    return None
 
 
 def draft(services: Services, req: DraftRequest) -> DraftResult:
