@@ -15,7 +15,7 @@ violation after the regenerations raises `LLMRejected` and is never returned; ot
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from coach.critic.engine import Critic
@@ -39,40 +39,58 @@ class LLMDraft:
     mode: str = "llm"
 
 
-def llm_draft(llm: LLM, critic: Critic, case: Case, passages: Sequence[Passage], *, guidance: Sequence[str] = (),
-              rounds: int = 2, deadline: Deadline | None = None) -> LLMDraft:
+@dataclass
+class DraftCandidate:
+    text: str
+    citations: list[str]
+    verdict: Critique                  # the rules critic on `text`
+    notices: list[str]
+
+
+def draft_candidates(llm: LLM, critic: Critic, case: Case, passages: Sequence[Passage], *,
+                     guidance: Sequence[str] = (), rounds: int = 2,
+                     deadline: Deadline | None = None) -> Iterator[DraftCandidate]:
+    """The first draft, then up to `rounds` rewrites, each verified by the rules critic and fed its findings.
+    Stops after a clean candidate; raises LLMError when the model fails before the first one."""
     deadline = deadline or llm.deadline()
     req = RedactedRequest()
     base = req.case(case)
     shown = req.passages(passages)
-    allowed = {p.id for p in passages}
     out: DraftOutput = llm.structured("draft", {"customer": base["customer"], "context": base["context"],
                                                "order": base["order"], "passages": shown,
                                                "guidance": list(guidance)}, deadline)
     grounding = Grounding()
-    citations = grounding.citations(out.citations, allowed)
+    citations = grounding.citations(out.citations, {p.id for p in passages})
     text = req.restore(out.draft).strip()
-    done = 0
-    while True:
+    for done in range(rounds + 1):
         if not text:
             raise LLMOutputError("the model returned an empty draft")
         verdict = critic.critique(case.model_copy(update={"draft": text}))
+        yield DraftCandidate(text, citations, verdict, grounding.notices())
         left = [f for f in verdict.findings if f.verdict == "violated"]
         if not left or done >= rounds or deadline.expired:
-            break
-        done += 1
+            return
         problems = [f"{f.principle}：{req.text(f.explanation)}" for f in left]
         try:
             redo: RewriteOutput = llm.structured("rewrite", {"customer": base["customer"], "context": base["context"],
                                                             "draft": req.text(text), "passages": shown,
                                                             "problems": problems}, deadline)
         except LLMError:
-            break
+            return
         text = req.restore(redo.rewrite).strip()
+
+
+def llm_draft(llm: LLM, critic: Critic, case: Case, passages: Sequence[Passage], *, guidance: Sequence[str] = (),
+              rounds: int = 2, deadline: Deadline | None = None) -> LLMDraft:
+    tried = list(draft_candidates(llm, critic, case, passages, guidance=guidance, rounds=rounds, deadline=deadline))
+    if not tried:
+        raise LLMOutputError("no draft")
+    last, n = tried[-1], len(tried) - 1
+    left = [f for f in last.verdict.findings if f.verdict == "violated"]
     critical = [f.principle for f in left if f.severity >= CRITICAL]
     if critical:
-        raise LLMRejected(f"draft still violates {', '.join(critical)} after {done} regeneration(s)")
-    notices = grounding.notices()
+        raise LLMRejected(f"draft still violates {', '.join(critical)} after {n} regeneration(s)")
+    notices = list(last.notices)
     if left:
         notices.append("草稿仍有待改进：" + "、".join(f.principle for f in left))
-    return LLMDraft(text, citations, verdict, notices, done)
+    return LLMDraft(last.text, last.citations, last.verdict, notices, n)

@@ -10,10 +10,12 @@ class LLMError(CoachError):
 
     notice = "大模型暂时不可用，以下为规则模式结果。"
 
-    def __init__(self, message: str = "", notice: str | None = None) -> None:
-        super().__init__(message or self.notice)
+    def __init__(self, detail: str = "", notice: str | None = None) -> None:
+        # str(exc) is the user-facing notice (CoachError messages are printed as-is); `detail` is for logs/tests.
         if notice is not None:
             self.notice = notice
+        self.detail = detail
+        super().__init__(self.notice)
 
 
 class LLMNotConfigured(LLMError):

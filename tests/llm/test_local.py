@@ -19,7 +19,7 @@ def local_llm(tmp_path_factory: pytest.TempPathFactory) -> LLM:
     settings = Settings(data_dir=tmp_path_factory.mktemp("local-llm"), llm_base_url="local", llm_model=BUNDLED,
                         llm_timeout_s=600, _env_file=None)  # type: ignore[call-arg]
     llm = LLM.from_settings(settings)
-    llm.chat.max_tokens = 48  # type: ignore[attr-defined]  # plumbing, not prose: keep the CPU time small
+    llm.chat.max_tokens = 96  # type: ignore[attr-defined]  # plumbing, not prose: keep the CPU time small
     return llm
 
 
