@@ -7,8 +7,10 @@ Heavy parts (the KB with its embedder, the critic's fact book) are created lazil
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coach.critic.engine import Critic
@@ -20,8 +22,11 @@ if TYPE_CHECKING:
     from coach.llm import LLM, LLMCritic
     from coach.models import Order, Turn
     from coach.retrieval import KnowledgeBase
+    from coach.retrieval.embeddings import KBEmbeddings
 
 log = logging.getLogger(__name__)
+# the bundled model's vectors for the demo shop's chunks (regenerate: python -m coach.retrieval.seed)
+DEMO_VECTORS = Path(__file__).resolve().parent / "data" / "demo-vectors.sqlite"
 
 
 class Services:
@@ -34,7 +39,22 @@ class Services:
         from coach.retrieval import KnowledgeBase
 
         self.settings.ensure_dirs()
-        return KnowledgeBase.open(self.settings)
+        return KnowledgeBase.open(self.settings, embeddings=self._embeddings())
+
+    def _embeddings(self) -> KBEmbeddings:
+        """The bundled embedder behind a per-data-dir vector cache. On first run the cache is seeded with the demo
+        shop's vectors shipped in knowledge/ (made by `python -m coach.retrieval.seed`), so indexing the demo shop
+        embeds nothing; any other or changed text is embedded normally and cached."""
+        from coach.retrieval.embeddings import CachedEmbeddings, make_embeddings
+
+        inner = make_embeddings(self.settings)
+        if self.settings.embeddings.strip().lower() not in ("", "bundled"):
+            return inner
+        cache = self.settings.data_dir / "vectors.sqlite"
+        seed = DEMO_VECTORS
+        if not cache.exists() and seed.exists():
+            shutil.copyfile(seed, cache)
+        return CachedEmbeddings(inner, cache)
 
     @cached_property
     def critic(self) -> Critic:
