@@ -54,7 +54,7 @@ def test_a_slow_model_times_out_at_the_deadline(fake: FakeOpenAI, make_llm: Call
     t0 = time.perf_counter()
     with pytest.raises(LLMTimeout):
         llm.structured("critique", INPUTS)
-    assert time.perf_counter() - t0 < 1.5  # llm_timeout_s = 1.0 bounds the whole call, retries included
+    assert time.perf_counter() - t0 < 2.0  # llm_timeout_s = 1.0 bounds the whole call; +1 s to show rules
     assert llm.usage.recent()[-1].outcome == "timeout"
 
 
@@ -188,7 +188,7 @@ def test_a_stalled_stream_times_out(fake: FakeOpenAI, make_llm: Callable[..., LL
     t0 = time.perf_counter()
     with pytest.raises(LLMTimeout):
         list(make_llm().stream("customer", CUSTOMER))
-    assert time.perf_counter() - t0 < 1.5
+    assert time.perf_counter() - t0 < 2.0  # within 1 s of the 1 s deadline
 
 
 def test_text_answers_go_through_the_same_guard(fake: FakeOpenAI, make_llm: Callable[..., LLM]) -> None:
