@@ -134,7 +134,7 @@ def test_the_breaker_opens_fails_fast_and_half_opens(fake: FakeOpenAI, make_llm:
     t0 = time.perf_counter()
     with pytest.raises(LLMUnavailable):
         llm.structured("critique", INPUTS)
-    assert len(fake.requests) == sent and time.perf_counter() - t0 < 0.1  # nothing sent while open
+    assert len(fake.requests) == sent and time.perf_counter() - t0 < 0.5  # nothing sent while open
     assert llm.breaker.state == "open"
     time.sleep(0.35)
     assert llm.breaker.state == "half_open"
