@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 from coach.offline import configure_offline
 
@@ -19,17 +17,15 @@ configure_offline()
 
 import typer  # noqa: E402  (after configure_offline: gradio/chroma read the env at import)
 
+from coach.cli_support import friendly, load_settings  # noqa: E402
 from coach.errors import CoachError, InputError  # noqa: E402
 from coach.models import Case, Critique  # noqa: E402
-from coach.settings import Settings  # noqa: E402
 
 if TYPE_CHECKING:
     from coach.services import Services
 
 app = typer.Typer(help="话术教练 — customer-service coaching (rules mode offline; LLM mode when configured).",
                   no_args_is_help=True, pretty_exceptions_enable=False)
-roleplay_app = typer.Typer(help="Roleplay training scenarios.", no_args_is_help=True)
-eval_app = typer.Typer(help="Evaluation suites for QA.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts and roles for the web app.", no_args_is_help=True)
 from coach import cli_draft, cli_eval, cli_kb  # noqa: E402
 from coach.cli_roleplay import app as roleplay_cli  # noqa: E402
@@ -39,27 +35,6 @@ app.add_typer(roleplay_cli, name="roleplay")
 app.add_typer(cli_eval.app, name="eval")
 app.add_typer(users_app, name="users")
 app.command("draft")(cli_draft.draft)
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def friendly(fn: F) -> F:
-    """Turn CoachError into a one-line message and exit code 2 instead of a traceback."""
-
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except CoachError as exc:
-            typer.echo(f"错误 / error: {exc}", err=True)
-            raise typer.Exit(2) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def load_settings() -> Settings:
-    return Settings()
-
 
 @app.command()
 def mode() -> None:

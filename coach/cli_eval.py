@@ -7,36 +7,26 @@ passed, 1 a gate failed, 2 bad input, 130 interrupted (resume with `--resume RUN
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import typer
 
+from coach.cli_support import friendly
+
 app = typer.Typer(help="Evaluation suites for QA: run, compare, gate.", no_args_is_help=True)
 
-F = TypeVar("F", bound=Callable[..., Any])
 
-
-def _friendly(fn: F) -> F:
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from coach.cli import friendly
-
-        return friendly(fn)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _settings() -> Any:
-    from coach.cli import load_settings
+    from coach.cli_support import load_settings
 
     return load_settings()
 
 
 @app.command("run")
-@_friendly
+@friendly
 def run_cmd(
     suite: str = typer.Argument(None, help="A suite name in eval/suites/ (smoke, critique, …) or a .yaml path."),
     limit: int = typer.Option(None, "--limit", min=1, help="At most N items per task (a seeded sample)."),
@@ -112,7 +102,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
 
 
 @app.command("list")
-@_friendly
+@friendly
 def list_cmd(suite: str = typer.Option(None, "--suite", help="Only this suite's runs."),
              limit: int = typer.Option(30, "--limit", min=1),
              as_json: bool = typer.Option(False, "--json")) -> None:
@@ -141,7 +131,7 @@ def list_cmd(suite: str = typer.Option(None, "--suite", help="Only this suite's 
 
 
 @app.command("suites")
-@_friendly
+@friendly
 def suites_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
     """The suites in eval/suites/."""
     from coach.evaluation import list_suites
@@ -156,7 +146,7 @@ def suites_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
 
 
 @app.command("compare")
-@_friendly
+@friendly
 def compare_cmd(run_a: str = typer.Argument(..., help="The reference run."),
                 run_b: str = typer.Argument(..., help="The run to compare with it."),
                 as_json: bool = typer.Option(False, "--json")) -> None:
@@ -189,7 +179,7 @@ def _fmt(v: Any) -> str:
 
 
 @app.command("baseline")
-@_friendly
+@friendly
 def baseline_cmd(run_id: str = typer.Argument(..., help="A finished run whose metrics become the baseline.")) -> None:
     """Write eval/baselines/<suite>.json from a run (review and commit it)."""
     from coach.evaluation import write_baseline_for
@@ -198,7 +188,7 @@ def baseline_cmd(run_id: str = typer.Argument(..., help="A finished run whose me
 
 
 @app.command("validate")
-@_friendly
+@friendly
 def validate_cmd(paths: list[Path] = typer.Argument(None, help="Suite .yaml files; default: every suite in "  # noqa: B008
                                                    "eval/suites/ and every dataset they use.")) -> None:
     """Check suites and their datasets; prints every problem as file:line: message; exits 1 if any."""

@@ -1,37 +1,26 @@
 """`coach kb …`: index the shop's files and search them (interfaces.md §3).
 
-Thin shell over coach.retrieval.KnowledgeBase. `friendly` and `load_settings` are imported from coach.cli when a
-command runs, not at import time, because coach.cli imports this module while it is still being defined.
+Thin shell over coach.retrieval.KnowledgeBase; the shared CLI helpers come from coach.cli_support.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import typer
 
+from coach.cli_support import friendly
+
 app = typer.Typer(help="Knowledge base: index and search the shop's products and policies.", no_args_is_help=True)
 
-F = TypeVar("F", bound=Callable[..., Any])
 
-
-def _friendly(fn: F) -> F:
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from coach.cli import friendly
-
-        return friendly(fn)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _open(rebuild: bool = False, max_file_mb: float | None = None) -> Any:
-    from coach.cli import load_settings
+    from coach.cli_support import load_settings
     from coach.retrieval import KnowledgeBase
     from coach.retrieval.loaders import DEFAULT_MAX_FILE_BYTES
 
@@ -40,7 +29,7 @@ def _open(rebuild: bool = False, max_file_mb: float | None = None) -> Any:
 
 
 @app.command("index")
-@_friendly
+@friendly
 def index_cmd(
     paths: list[Path] = typer.Argument(None, help="Files or folders: .md .yaml .csv .docx .pptx .pdf"),  # noqa: B008
     rebuild: bool = typer.Option(False, "--rebuild", help="Build a fresh index aside, verify it, then swap it in "
@@ -103,7 +92,7 @@ def _short(path: str) -> str:
 
 
 @app.command("search")
-@_friendly
+@friendly
 def search_cmd(
     query: str = typer.Argument(..., help="The question, in Chinese (Traditional is fine)."),
     k: int = typer.Option(5, "-k", "--k", min=1, max=100, help="How many chunks."),
@@ -150,7 +139,7 @@ def _print_hits(hits: list[Any], empty: bool) -> None:
 
 
 @app.command("stats")
-@_friendly
+@friendly
 def stats_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
     """What is indexed: chunks by type, files, model, and the last run's errors."""
     stats = _open().stats()

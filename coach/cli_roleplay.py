@@ -1,18 +1,18 @@
 """`coach roleplay …`: the scenario library, scripted play, resume, debrief, progress and export (interfaces.md §3).
 
-Thin shell over coach.roleplay.service — the same functions the web tab and REST API call. `friendly` and
-`_services` come from coach.cli when a command runs (coach.cli imports this module while it is being defined).
+Thin shell over coach.roleplay.service — the same functions the web tab and REST API call. `friendly` comes
+from coach.cli_support; `_services` is looked up in coach.cli when a command runs (tests replace it there).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+from coach.cli_support import friendly
 
 if TYPE_CHECKING:
     from coach.roleplay.debrief import Debrief
@@ -21,17 +21,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Roleplay training: simulated customers, per-turn coaching, debriefs and progress.",
                   no_args_is_help=True)
-F = TypeVar("F", bound=Callable[..., Any])
 
-
-def _friendly(fn: F) -> F:
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from coach.cli import friendly
-
-        return friendly(fn)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _services() -> Services:
@@ -45,7 +35,7 @@ def _dump(obj: Any) -> None:
 
 
 @app.command("list")
-@_friendly
+@friendly
 def list_cmd(as_json: bool = typer.Option(False, "--json", help="One JSON array.")) -> None:
     """The scenario library: id, title, scene, difficulty. Broken scenario files are reported on stderr."""
     from coach.roleplay.service import list_scenarios, scenario_errors
@@ -64,7 +54,7 @@ def list_cmd(as_json: bool = typer.Option(False, "--json", help="One JSON array.
 
 
 @app.command("validate")
-@_friendly
+@friendly
 def validate_cmd(files: list[Path] = typer.Argument(..., help="Scenario YAML files to check.")) -> None:  # noqa: B008
     """Check scenario files without loading them into the library; exit 1 if any is broken."""
     from coach.roleplay.library import load_scenario
@@ -86,7 +76,7 @@ def validate_cmd(files: list[Path] = typer.Argument(..., help="Scenario YAML fil
 
 
 @app.command("play")
-@_friendly
+@friendly
 def play_cmd(
     scenario: str = typer.Argument(..., help="Scenario id (see `coach roleplay list`)."),
     script: Path = typer.Option(..., "--script", help="Trainee turns, one per line ('#' lines are comments)."),  # noqa: B008
@@ -174,7 +164,7 @@ def _print_debrief(d: Debrief) -> None:
 
 
 @app.command("debrief")
-@_friendly
+@friendly
 def debrief_cmd(session: str = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
     """The debrief of an ended session."""
     from coach.roleplay.service import debrief
@@ -187,7 +177,7 @@ def debrief_cmd(session: str = typer.Argument(...), as_json: bool = typer.Option
 
 
 @app.command("sessions")
-@_friendly
+@friendly
 def sessions_cmd(trainee: str = typer.Option(None, "--trainee"), status: str = typer.Option(None, "--status"),
                  as_json: bool = typer.Option(False, "--json")) -> None:
     """Recorded sessions (status `active` ones can be resumed with `play --resume`)."""
@@ -202,7 +192,7 @@ def sessions_cmd(trainee: str = typer.Option(None, "--trainee"), status: str = t
 
 
 @app.command("progress")
-@_friendly
+@friendly
 def progress_cmd(trainee: str = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
     """A trainee's per-principle progress and the recommended next scenario."""
     from coach.roleplay.service import progress, recommend
@@ -220,7 +210,7 @@ def progress_cmd(trainee: str = typer.Argument(...), as_json: bool = typer.Optio
 
 
 @app.command("export")
-@_friendly
+@friendly
 def export_cmd(session: str = typer.Argument(...),
                fmt: str = typer.Option("md", "--format", help="md or csv"),
                output: Path = typer.Option(None, "--output", help="Write here instead of stdout.")) -> None:  # noqa: B008
