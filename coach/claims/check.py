@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from coach.claims.facts import Fact, FactBook, Product, sentence_kinds
-from coach.claims.numbers import NUM, Duration, dates, durations, tiers, to_number
+from coach.claims.numbers import NUM, Duration, durations, tiers, to_number
 from coach.critic.lexicon import Lexicon
 from coach.critic.text import Sentence, Text
 
@@ -173,9 +173,8 @@ class ClaimChecker:
         claimed_tiers = tiers(s)
         if claimed_tiers and self.book.promotions and not re.search(spec["ended_words"], s):
             active = set().union(*(p.tiers for p in self.book.active_promotions())) if self.book.active_promotions() else set()
-            policy_tiers = {t for f in self.book.facts.get("_tiers", []) for t in [f]}  # reserved
             named_here = {t for p in self.book.promotions if any(a in s for a in p.aliases) for t in p.tiers}
-            for t in claimed_tiers - active - policy_tiers - named_here:
+            for t in claimed_tiers - active - named_here:
                 src = next((p for p in self.book.promotions if t in p.tiers), None)
                 why = (f"满{t[0]:g}减{t[1]:g}属于已结束的“{src.title}”" if src and not src.active(today)
                        else f"当前没有满{t[0]:g}减{t[1]:g}的活动")
@@ -405,4 +404,4 @@ def _dedupe(issues: list[Issue]) -> list[Issue]:
     return out
 
 
-__all__ = ["ClaimChecker", "Issue", "dates"]
+__all__ = ["ClaimChecker", "Issue"]

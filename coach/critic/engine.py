@@ -28,7 +28,7 @@ from coach.analyzers import (
     timeline,
 )
 from coach.analyzers.base import Ctx
-from coach.claims.check import ClaimChecker, Issue
+from coach.claims.check import ClaimChecker
 from coach.claims.facts import FactBook, KBLike
 from coach.critic.lexicon import Lexicon
 from coach.critic.rewrite import rewrite
@@ -128,8 +128,7 @@ class Critic:
             pol, urg = checker.check(draft, convo, pid, situation.scene)
             extra.update(policy_issues=pol, urgency_issues=urg, claims_checked=True)
         else:
-            checker_issues: list[Issue] = []
-            extra.update(policy_issues=checker_issues, urgency_issues=[], claims_checked=False)
+            extra.update(policy_issues=[], urgency_issues=[], claims_checked=False)
         return Ctx(case=case, draft=draft, customer=Text(case.customer or ""), convo=convo, situation=situation,
                    lex=self.lex, principles=self.rubric.principles, facts=book, extra=extra)
 
