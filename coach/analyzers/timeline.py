@@ -34,10 +34,11 @@ def analyze(ctx: Ctx) -> Finding:
     if sit.scene in (ctx.lex.get("timeline.applies_if_upset") or []) and not upset and sit.scene not in scenes:
         # a calm return/refund question: only a refusal or a brush-off with no way forward fails it
         step = ctx.lex.rx("timeline.step").search(norm)
-        blocked = refusals(ctx) and not has_alternative(ctx, [(m.start(), m.end()) for m in refusals(ctx)])
+        found = refusals(ctx)
+        blocked = found and not has_alternative(ctx, [(m.start(), m.end()) for m in found])
         brush_off = ctx.lex.rx("timeline.vague").search(norm)
         if step is None and (blocked or brush_off):
-            where = (brush_off or refusals(ctx)[0]).start()
+            where = (brush_off or found[0]).start()
             return finding(ctx, P, "violated", "售后诉求被拒绝或搪塞，没有给出任何可走的下一步。",
                            span=sentence_span(ctx.draft, where),
                            suggestion="即使不能按顾客的方式办，也给出可走的路径和时间：如质量问题通道、换货、"
