@@ -26,9 +26,9 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="话术教练 — customer-service coaching (rules mode offline; LLM mode when configured).",
                   no_args_is_help=True, pretty_exceptions_enable=False)
-users_app = typer.Typer(help="Accounts and roles for the web app.", no_args_is_help=True)
 from coach import cli_draft, cli_eval, cli_kb  # noqa: E402
 from coach.cli_roleplay import app as roleplay_cli  # noqa: E402
+from coach.cli_users import app as users_app  # noqa: E402
 
 app.add_typer(cli_kb.app, name="kb", help="Knowledge base: index and search the shop's products and policies.")
 app.add_typer(roleplay_cli, name="roleplay")

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
 
     chroma_url: str | None = None  # unset = embedded persistent Chroma under data_dir
 
+    users_file: Path | None = None  # accounts (coach.auth); unset = <data_dir>/users.yaml. No file = one local user
+
     host: str = "127.0.0.1"
     port: int = 7860
     today: date | None = None  # pins "today" for promotion validity (tests, evals, demos)
@@ -64,6 +66,10 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def users_path(self) -> Path:
+        return self.users_file or self.data_dir / "users.yaml"
 
     @property
     def reports_dir(self) -> Path:
