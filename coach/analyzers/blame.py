@@ -9,7 +9,7 @@ from coach.analyzers.base import Ctx, before, clause_of, finding, matches, not_a
 from coach.models import Finding
 
 P = "no_blame_shifting"
-_NEGATED = re.compile(r"(不是|并非|不怪|不能怪|不会怪|不用|无需|别)$")
+_NEGATED = re.compile(r"(不是|并非|不怪|不能怪|不会怪|不用|无需|别|非|排除)$")
 
 
 def _blames_customer(ctx: Ctx) -> re.Match[str] | None:
@@ -41,12 +41,16 @@ def analyze(ctx: Ctx) -> Finding:
     if redirect_m and re.search(r"(也|还)(可以|能)|或者", norm[max(0, redirect_m.start() - 12):redirect_m.start()]):
         redirect_m = None if owns else redirect_m
     redirect = span(redirect_m)
+    handoff = None if owns else span(ctx.lex.rx("blame.handoff").search(norm))
     attribution = _third_party_attribution(ctx)
     checks: list[tuple[str, tuple[int, int] | None]] = [
         ("把责任推给了顾客", span(_blames_customer(ctx))),
         ("撇清责任/与顾客争辩", span(ctx.lex.rx("blame.disown").search(norm))),
-        ("让顾客自己去找第三方处理", None if owns else redirect),
+        # sending the customer to the courier/bank is pushing the case away even if the shop acts later;
+        # an optional extra route ("您也可以…") was already dropped above when the shop keeps the case
+        ("让顾客自己去找第三方处理", redirect),
         ("把问题归咎于第三方，却没有说明店铺接下来做什么", None if owns else attribution),
+        ("把下一步交给了第三方", handoff),
     ]
     for why, found in checks:
         if found is not None:

@@ -5,10 +5,19 @@ from __future__ import annotations
 
 import re
 
-from coach.analyzers.base import Ctx, before, finding, matches, not_applicable, sentence_span
+from coach.analyzers.base import Ctx, before, clause_of, finding, matches, not_applicable, sentence_span
 from coach.models import Finding
 
 P = "reciprocity"
+
+
+def _own_clause_benefit(ctx: Ctx, ask: re.Match[str]) -> str:
+    sent = next((x for x in ctx.draft.sentences if x.start <= ask.start() < x.end), None)
+    if sent is None:
+        return ""
+    start, _ = clause_of(sent, ask.start())
+    scope = ctx.draft.norm[start: sent.end]
+    return scope if re.search(r"领|享受|减为|立减|抵扣|(能|可以|就)(抵|省|减)|半价|(?<!\d)0元|免单", scope) else ""
 
 
 def analyze(ctx: Ctx) -> Finding:
@@ -25,12 +34,14 @@ def analyze(ctx: Ctx) -> Finding:
     negated = ctx.lex.rx("reciprocity.ask_negated")
     asks = [m for m in matches(ctx.lex.rx("reciprocity.ask"), norm)
             if not negated.search(norm[max(0, m.start() - 8): m.end() + 6])
-            and not before(norm, m.start(), 2).endswith(("差", "不"))
+            and not before(norm, m.start(), 2).endswith(("差", "不", "没有", "没"))
             and not re.search(r"(如果|的话|能拍|可以拍)[^。，,]{0,8}$|(可以|也可以|或者)$", before(norm, m.start(), 12))]
     if not asks:
         return not_applicable(ctx, P, "回复没有向顾客提出请求。")
     ask = asks[0]
-    give_scope = norm[: ask.start()]  # given BEFORE the ask; "加购一下，我再帮您看看有没有券" gives nothing
+    # given BEFORE the ask, or in the ask's own clause when the ask is the way to the customer's benefit
+    # ("关注店铺能领一张5元券"); a give in a later clause ("加购一下，我再帮您看看有没有券") gives nothing
+    give_scope = norm[: ask.start()] + _own_clause_benefit(ctx, ask)
     give = ctx.lex.rx("reciprocity.give").search(give_scope)
     if give:
         return finding(ctx, P, "applied", "先给予价值（优惠、赠品、已完成的帮助）再提出请求。",
