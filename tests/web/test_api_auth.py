@@ -13,6 +13,11 @@ from coach.settings import Settings
 
 from .accounts import PASSWORD, Accounts, api_client
 
+# fixtures: pytest finds them by their own names (accounts, fast_hash, shop)
+from .accounts import accounts as _accounts_fixture  # noqa: F401
+from .accounts import fast_hash as _fast_hash_fixture  # noqa: F401
+from .accounts import shop as _shop_fixture  # noqa: F401
+
 CASE = {"customer": "衣服起球了，怎么处理", "draft": "这是正常现象，不能退。"}
 
 

@@ -22,6 +22,7 @@ from coach.errors import InputError
 from coach.settings import Settings
 
 from .accounts import PASSWORD
+from .accounts import fast_hash as _fast_hash_fixture  # noqa: F401  (a fixture: pytest finds it by its own name)
 
 
 def test_password_hash_verifies_only_the_right_password(fast_hash: None) -> None:
