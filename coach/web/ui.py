@@ -1,80 +1,75 @@
-"""The Gradio UI (Chinese labels for a Taobao customer-service team). Handlers are plain functions of Services so
-they are tested without a browser."""
+"""The Gradio UI (Chinese labels for a Taobao customer-service team): one tab per job, assembled here.
+
+Each tab lives in coach/web/tabs/ with plain handler functions (tested without a browser). Who may see which tab is
+decided by the caller: `tab_filter(request)` returns the tab keys of TAB_KEYS that request may see (None = all);
+the tabs are shown or hidden when the page loads, together with who is logged in."""
 
 from __future__ import annotations
 
-import html
+from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
 
-from coach.errors import CoachError
-from coach.models import Case, Critique
 from coach.services import Services
+from coach.web.render import md_inline
+from coach.web.tabs import critique, drafting, evaluation, knowledge, roleplay
 
-VERDICT = {"violated": "❌ 违反", "applied": "✅ 做到", "not_applicable": "— 不适用"}
+# Re-exported: the critique handlers were first defined here.
+from coach.web.tabs.critique import cards_markdown, critique_handler, highlight
 
+TabFilter = Callable[[gr.Request], "set[str] | None"]
+TABS: dict[str, str] = {"critique": "草稿点评", "draft": "智能拟稿", "roleplay": "角色扮演", "eval": "评测", "kb": "知识库"}
+TAB_KEYS = tuple(TABS)
 
-def highlight(draft: str, crit: Critique) -> list[tuple[str, str | None]]:
-    """The draft split into (text, label) pieces for gr.HighlightedText: offending spans carry the principle."""
-    marks = sorted({(f.start, f.end, f.principle) for f in crit.findings
-                    if f.verdict == "violated" and f.start is not None and f.end is not None and f.end > f.start})
-    out: list[tuple[str, str | None]] = []
-    pos = 0
-    for start, end, principle in marks:
-        if start < pos:
-            continue
-        if start > pos:
-            out.append((draft[pos:start], None))
-        out.append((draft[start:end], principle))
-        pos = end
-    if pos < len(draft):
-        out.append((draft[pos:], None))
-    return out
+__all__ = ["TABS", "TAB_KEYS", "build_ui", "cards_markdown", "critique_handler", "highlight", "page_setup"]
 
 
-def cards_markdown(crit: Critique, names: dict[str, str]) -> str:
-    lines = [f"### 得分 {crit.score}/100（{'规则模式' if crit.mode == 'rules' else '大模型模式'}）"]
-    if crit.situation:
-        s = crit.situation
-        lines.append(f"场景：`{s.scene}` · 顾客情绪：`{s.emotion}` · {'首次回复' if s.first_reply else '非首次回复'}")
-    for n in crit.notices:
-        lines.append(f"> ⚠️ {html.escape(n)}")
-    for f in sorted(crit.findings, key=lambda f: {"violated": 0, "applied": 1, "not_applicable": 2}[f.verdict]):
-        if f.verdict == "not_applicable":
-            continue
-        lines.append(f"\n**{VERDICT[f.verdict]} · {names.get(f.principle, f.principle)}** (`{f.principle}`)")
-        if f.evidence:
-            lines.append(f"- 原文：「{html.escape(f.evidence)}」")
-        lines.append(f"- {html.escape(f.explanation)}")
-        if f.verdict == "violated" and f.suggestion.strip():
-            lines.append(f"- 建议：{html.escape(f.suggestion)}")
-        if f.citations:
-            lines.append(f"- 依据：{', '.join(f'`{c}`' for c in f.citations)}")
-    return "\n".join(lines)
+def mode_line(services: Services) -> str:
+    if services.settings.llm_enabled:
+        return "大模型模式：" + md_inline(str(services.settings.llm_model))
+    return "规则模式（离线）：未配置大模型，使用本地分析器、政策核对与模板"
 
 
-def critique_handler(services: Services, customer: str, draft: str) -> tuple[str, list[tuple[str, str | None]], str]:
-    try:
-        crit = services.critique(Case(customer=customer or "", draft=draft or ""))
-    except CoachError as exc:
-        return f"**无法点评：** {html.escape(str(exc))}", [], ""
-    names = {pid: services.critic.rubric.name(pid) for pid in services.critic.rubric.principles}
-    return cards_markdown(crit, names), highlight(draft, crit), crit.rewrite or "（草稿没有需要修改的地方）"
+def page_setup(request: gr.Request | None, tab_filter: TabFilter | None) -> tuple[Any, ...]:
+    """On page load: (who is logged in, the trainee name to prefill, one visibility update per tab)."""
+    user = getattr(request, "username", None) if request is not None else None
+    allowed = tab_filter(request) if tab_filter is not None and request is not None else None
+    who = f"当前用户：**{md_inline(user)}**" if user else "单机模式（未登录）"
+    trainee = user if user else gr.skip()
+    visible = [gr.update(visible=allowed is None or key in allowed) for key in TAB_KEYS]
+    return (who, trainee, *visible)
 
 
-def build_ui(services: Services) -> gr.Blocks:
-    mode = ("大模型模式：" + str(services.settings.llm_model)) if services.settings.llm_enabled else (
-        "规则模式（离线）：未配置大模型，使用本地分析器、政策核对与模板")
+def build_ui(services: Services, tab_filter: TabFilter | None = None) -> gr.Blocks:
     with gr.Blocks(title="话术教练", analytics_enabled=False) as demo:
-        gr.Markdown(f"# 话术教练\n{mode}")
-        with gr.Tab("草稿点评"):
-            customer = gr.Textbox(label="顾客消息", lines=3, max_length=5000)
-            draft = gr.Textbox(label="客服草稿", lines=5, max_length=20000)
-            go = gr.Button("点评", variant="primary")
-            cards = gr.Markdown()
-            spans = gr.HighlightedText(label="草稿中的问题片段", combine_adjacent=False)
-            rewrite = gr.Textbox(label="建议改写", lines=4, buttons=["copy"], interactive=False)
-            args: dict[str, Any] = {"concurrency_limit": 8}
-            go.click(lambda c, d: critique_handler(services, c, d), [customer, draft], [cards, spans, rewrite], **args)
+        with gr.Row():
+            gr.Markdown(f"# 话术教练\n{mode_line(services)}")
+            who = gr.Markdown(elem_id="whoami")
+        tabs: list[gr.Tab] = []
+        loads: list[Any] = []
+        with gr.Tabs():
+            with gr.Tab(TABS["critique"], id="critique", elem_id="tab-critique") as tab:
+                critique.build(services)
+            tabs.append(tab)
+            with gr.Tab(TABS["draft"], id="draft", elem_id="tab-draft") as tab:
+                drafting.build(services)
+            tabs.append(tab)
+            with gr.Tab(TABS["roleplay"], id="roleplay", elem_id="tab-roleplay") as tab:
+                trainee, on_load = roleplay.build(services)
+            tabs.append(tab)
+            loads += on_load
+            with gr.Tab(TABS["eval"], id="eval", elem_id="tab-eval") as tab:
+                loads += evaluation.build(services)
+            tabs.append(tab)
+            with gr.Tab(TABS["kb"], id="kb", elem_id="tab-kb") as tab:
+                loads += knowledge.build(services)
+            tabs.append(tab)
+
+        def setup(request: gr.Request) -> tuple[Any, ...]:
+            return page_setup(request, tab_filter)
+
+        event = demo.load(setup, None, [who, trainee, *tabs])
+        for fn, inputs, outputs in loads:
+            event = event.then(fn, inputs, outputs)
     return demo  # type: ignore[no-any-return]

@@ -1,0 +1,279 @@
+"""角色扮演 (trainers, trainees): pick a scenario (the recommended one is marked) and a difficulty, chat with the
+simulated customer, watch the mood meter and the per-turn coaching, end with the debrief; progress charts below.
+
+The handlers call coach.roleplay's plain functions (the same ones as the CLI and REST API) and return NamedTuples,
+which Gradio takes as the tuple of output values."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import gradio as gr
+import pandas as pd
+
+from coach.errors import CoachError
+from coach.roleplay import service as rp
+from coach.roleplay.debrief import Debrief
+from coach.roleplay.service import MeterView, SessionView, TurnResult
+from coach.services import Services
+from coach.web.render import md, md_inline
+
+ALL = "全部难度"
+DIFFICULTIES = [ALL, "1", "2", "3", "4", "5"]
+Messages = list[dict[str, str]]
+
+
+class Picker(NamedTuple):
+    scenarios: Any   # gr.update of the scenario dropdown
+    advice: str
+
+
+class Screen(NamedTuple):
+    session_id: str
+    chat: Messages
+    briefing: str
+    mood: int
+    meter: str
+    feedback: str
+    debrief: str
+
+
+class Turned(NamedTuple):
+    chat: Messages
+    mood: int
+    meter: str
+    feedback: str
+    reply: str       # the input box: cleared after a turn, kept when it was refused
+    debrief: str
+
+
+class Charts(NamedTuple):
+    scores: pd.DataFrame
+    principles: pd.DataFrame
+    summary: str
+
+
+def _trainee(name: str | None) -> str:
+    return (name or "").strip() or "default"
+
+
+def scenario_picker(services: Services, trainee: str, difficulty: str = ALL) -> Picker:
+    """The scenario choices at this difficulty, the recommended one first and marked ⭐, selected."""
+    items = rp.list_scenarios(services)
+    if difficulty and difficulty != ALL:
+        items = [s for s in items if str(s["difficulty"]) == difficulty]
+    try:
+        rec = rp.recommend(services, _trainee(trainee))
+    except CoachError as exc:
+        return Picker(gr.update(choices=[], value=None), f"**{md_inline(str(exc))}**")
+    choices = []
+    for s in items:
+        star = "⭐ 推荐 · " if rec and s["id"] == rec.scenario_id else ""
+        choices.append((f"{star}{s['title']}（难度 {s['difficulty']} · {s['product']}）", s["id"]))
+    choices.sort(key=lambda c: not c[0].startswith("⭐"))
+    advice = f"⭐ 推荐「{md_inline(rec.title)}」：{md_inline(rec.reason)}" if rec else ""
+    if not choices:
+        advice += "\n\n这个难度还没有场景，换一个难度试试。"
+    return Picker(gr.update(choices=choices, value=choices[0][1] if choices else None), advice)
+
+
+def meter_markdown(m: MeterView, status: str = "进行中") -> str:
+    return (f"**顾客情绪：{m.band_label}（{m.mood}/100）** · 信任 {m.trust}/100 · 耐心还剩 {m.patience_left} 轮 · "
+            f"最多还有 {m.turns_left} 轮 · 状态：{status}")
+
+
+def _chat(view: SessionView) -> Messages:
+    return [{"role": "assistant" if t.role == "customer" else "user", "content": md(t.text)}
+            for t in view.transcript]
+
+
+def _briefing(view: SessionView) -> str:
+    s = view.scenario
+    return (f"### {md_inline(s['title'])}\n难度 {s['difficulty']} · 商品 {md_inline(s['product'])} · "
+            f"顾客 {md_inline(s['persona'])} · 会话 `{view.session_id}`\n\n{md(view.briefing)}")
+
+
+def _screen(view: SessionView, note: str = "") -> Screen:
+    return Screen(view.session_id, _chat(view), _briefing(view), view.meter.mood,
+                  meter_markdown(view.meter, view.outcome_label), note, "")
+
+
+def _failed(message: str) -> Screen:
+    return Screen("", [], "", 0, "", f"**{md_inline(message)}**", "")
+
+
+def start_handler(services: Services, trainee: str, scenario_id: str | None) -> Screen:
+    if not scenario_id:
+        return _failed("请先选择一个场景。")
+    try:
+        start = rp.start_session(services, scenario_id, trainee=_trainee(trainee))
+        view = rp.get_session(services, start.session_id)
+    except CoachError as exc:
+        return _failed(str(exc))
+    notes = "\n".join(f"> ⚠️ {md_inline(n)}" for n in start.notices)
+    return _screen(view, notes or "顾客先开口了：在下面输入你的回复。")
+
+
+def resume_handler(services: Services, session_id: str | None) -> Screen:
+    if not session_id:
+        return _failed("没有选择要继续的会话。")
+    try:
+        view = rp.get_session(services, session_id)
+    except CoachError as exc:
+        return _failed(str(exc))
+    return _screen(view, f"已恢复会话，共 {len(view.transcript) // 2} 轮：接着回复顾客。")
+
+
+def unfinished(services: Services, trainee: str) -> Any:
+    """The trainee's active sessions, newest first, for the 继续 dropdown."""
+    rows = rp.list_sessions(services, trainee=_trainee(trainee), status="active")
+    rows.sort(key=lambda r: r["started_at"], reverse=True)
+    choices = [(f"{r['title']}（{r['session_id']}）", r["session_id"]) for r in rows]
+    return gr.update(choices=choices, value=choices[0][1] if choices else None)
+
+
+def feedback_markdown(services: Services, r: TurnResult) -> str:
+    name = rp.roleplay(services).name
+    moved = r.mood_after - r.mood_before
+    lines = [f"#### 第 {r.turn} 轮点评：{r.score}/100 · 情绪 {r.mood_before}→{r.mood_after}（{moved:+d}） · "
+             f"信任 {r.trust_before}→{r.trust_after}"]
+    for f in r.findings:
+        if f.verdict == "violated":
+            quote = f"「{md_inline(f.evidence)}」" if f.evidence else ""
+            lines.append(f"- ❌ **{md_inline(name(f.principle))}** {quote} {md_inline(f.suggestion or f.explanation)}")
+    done = [name(f.principle) for f in r.findings if f.verdict == "applied"]
+    if done:
+        lines.append(f"- ✅ 做到：{md_inline('、'.join(done))}")
+    lines += [f"- 💬 {md_inline(c.reason)}" for c in r.changes if c.reason]
+    lines += [f"- ⚠️ 顾客抓住了：{md_inline(c.note)}" for c in r.caught]
+    lines += [f"- ★ 问出了关键信息：{md_inline(f.fact)}" for f in r.revealed]
+    if r.rewrite:
+        lines.append(f"\n**可以这样说：** {md_inline(r.rewrite)}")
+    lines += [f"> ⚠️ {md_inline(n)}" for n in r.notices]
+    if r.ended:
+        lines.append(f"\n**对话结束：{r.outcome_label}。** 点「结束并复盘」查看复盘。")
+    return "\n".join(lines)
+
+
+def turn_handler(services: Services, session_id: str, text: str, chat: Messages | None) -> Turned:
+    chat = list(chat or [])
+    if not session_id:
+        return Turned(chat, 0, "", "**请先开始一个场景。**", text, "")
+    try:
+        r = rp.take_turn(services, session_id, text)
+    except CoachError as exc:
+        return Turned(chat, gr.skip(), gr.skip(), f"**{md_inline(str(exc))}**", text, "")
+    chat += [{"role": "user", "content": md(r.trainee)}, {"role": "assistant", "content": md(r.customer)}]
+    debrief = debrief_markdown(rp.debrief(services, session_id)) if r.ended else ""
+    return Turned(chat, r.mood_after, meter_markdown(r.meter, r.outcome_label), feedback_markdown(services, r), "",
+                  debrief)
+
+
+def debrief_markdown(d: Debrief) -> str:
+    verdict = "✅ 通过" if d.passed else "未通过"
+    score = "-" if d.score is None else f"{d.score:.0f}"
+    lines = [f"### 复盘：{md_inline(d.title)} · {d.outcome_label} · 平均 {score} 分 · {verdict}",
+             f"{d.turns} 轮 · 情绪 {d.mood_start}→{d.mood_end} · 信任 {d.trust_start}→{d.trust_end} · "
+             f"情绪曲线 {' → '.join(map(str, d.mood_curve))}"]
+    if d.principles:
+        lines += ["", "| 原则 | 做到 | 违反 | 得分 | 比以往 |", "|---|---|---|---|---|"]
+        lines += [f"| {md_inline(p.name)} | {p.applied} | {p.violated} | {p.score:.0f} | "
+                  f"{'-' if p.delta is None else f'{p.delta:+.0f}'} |" for p in d.principles]
+    for label, h in (("最好的一轮", d.best), ("最需要改进的一轮", d.worst)):
+        if h is not None:
+            lines.append(f"\n**{label}（第 {h.turn} 轮，{h.score} 分）**：{md_inline(h.trainee)}")
+            if h.rewrite:
+                lines.append(f"- 可以这样说：{md_inline(h.rewrite)}")
+    lines += [f"- ★ 问出：{md_inline(f)}" for f in d.facts_found]
+    lines += [f"- ☆ 没问出：{md_inline(f)}" for f in d.facts_missed]
+    lines += [f"- ⚠️ {md_inline(c)}" for c in d.caught]
+    if d.tips:
+        lines += ["", "**下次练习：**", *[f"- {md_inline(t)}" for t in d.tips]]
+    c = d.comparison
+    if c.previous_sessions and c.score_delta is not None:
+        lines.append(f"\n与之前 {c.previous_sessions} 场（平均 {c.previous_mean_score:.0f}）相比：{c.score_delta:+.0f} 分")
+    return "\n".join(lines)
+
+
+def end_handler(services: Services, session_id: str) -> str:
+    if not session_id:
+        return "**还没有进行中的会话。**"
+    try:
+        return debrief_markdown(rp.end_session(services, session_id))
+    except CoachError as exc:
+        return f"**{md_inline(str(exc))}**"
+
+
+def progress_handler(services: Services, trainee: str) -> Charts:
+    """Session scores over time and the mean score per principle (weakest first), for the two plots."""
+    empty = Charts(pd.DataFrame({"场次": [], "得分": []}), pd.DataFrame({"原则": [], "平均分": []}), "")
+    try:
+        p = rp.progress(services, _trainee(trainee))
+    except CoachError as exc:
+        return empty._replace(summary=f"**{md_inline(str(exc))}**")
+    if not p.sessions:
+        return empty._replace(summary="还没有完成的练习：结束一场对话后这里会显示进步曲线。")
+    scores = pd.DataFrame({"场次": list(range(1, len(p.sessions) + 1)),
+                           "得分": [s.score if s.score is not None else 0.0 for s in p.sessions]})
+    principles = pd.DataFrame({"原则": [t.name for t in p.principles], "平均分": [t.mean for t in p.principles]})
+    rate = "-" if p.resolved_rate is None else f"{p.resolved_rate:.0%}"
+    mean = "-" if p.mean_score is None else f"{p.mean_score:.0f}"
+    weakest = f"，最需要练习：{md_inline(p.principles[0].name)}" if p.principles else ""
+    return Charts(scores, principles, f"已完成 {len(p.sessions)} 场 · 平均 {mean} 分 · 解决率 {rate}{weakest}")
+
+
+def build(services: Services) -> tuple[gr.Textbox, list[Any]]:
+    """The tab; returns the trainee box and what to run when the page loads (to fill in the logged-in user)."""
+    session = gr.State("")
+    with gr.Row():
+        trainee = gr.Textbox(label="学员", value="default", max_length=rp.MAX_TRAINEE_ID, scale=1, elem_id="rp-trainee")
+        difficulty = gr.Dropdown(DIFFICULTIES, value=ALL, label="难度", scale=1)
+        scenario = gr.Dropdown([], label="场景（⭐ 为推荐）", scale=3, elem_id="rp-scenario")
+        start = gr.Button("开始练习", variant="primary", scale=1, elem_id="rp-start")
+    advice = gr.Markdown()
+    with gr.Accordion("继续未完成的会话", open=False), gr.Row():
+        pending = gr.Dropdown([], label="未完成的会话", scale=3)
+        resume = gr.Button("继续", scale=1)
+    briefing = gr.Markdown()
+    with gr.Row():
+        with gr.Column(scale=3):
+            chat = gr.Chatbot(label="对话（你是客服，对方是模拟顾客）", height=380, sanitize_html=True,
+                              feedback_options=None, elem_id="rp-chat")
+            reply = gr.Textbox(label="你的回复", lines=2, max_length=2000, elem_id="rp-reply")
+            with gr.Row():
+                send = gr.Button("发送", variant="primary", elem_id="rp-send")
+                end = gr.Button("结束并复盘", variant="stop", elem_id="rp-end")
+        with gr.Column(scale=2):
+            mood = gr.Slider(0, 100, value=0, label="顾客情绪（0 愤怒 · 100 满意）", interactive=False, elem_id="rp-mood")
+            meter = gr.Markdown(elem_id="rp-meter")
+            feedback = gr.Markdown(elem_id="rp-feedback")
+    debrief = gr.Markdown(elem_id="rp-debrief")
+    gr.Markdown("#### 我的进步")
+    summary = gr.Markdown()
+    with gr.Row():
+        line = gr.LinePlot(x="场次", y="得分", y_lim=[0, 100], label="每场得分", height=240)
+        bars = gr.BarPlot(x="原则", y="平均分", y_lim=[0, 100], label="各原则平均分（最近 5 场）", height=240,
+                          sort="y")
+
+    def pick(t: str, d: str) -> Picker:
+        return scenario_picker(services, t, d)
+
+    def charts(t: str) -> Charts:
+        return progress_handler(services, t)
+
+    screen = [session, chat, briefing, mood, meter, feedback, debrief]
+    difficulty.change(pick, [trainee, difficulty], [scenario, advice])
+    trainee.blur(pick, [trainee, difficulty], [scenario, advice]).then(
+        lambda t: unfinished(services, t), trainee, pending).then(charts, trainee, [line, bars, summary])
+    start.click(lambda t, s: start_handler(services, t, s), [trainee, scenario], screen).then(
+        lambda t: unfinished(services, t), trainee, pending)
+    resume.click(lambda s: resume_handler(services, s), pending, screen)
+    turned = [chat, mood, meter, feedback, reply, debrief]
+    for event in (send.click, reply.submit):
+        event(lambda s, x, c: turn_handler(services, s, x, c), [session, reply, chat], turned,
+              concurrency_limit=8).then(charts, trainee, [line, bars, summary])
+    end.click(lambda s: end_handler(services, s), session, debrief).then(charts, trainee, [line, bars, summary])
+    on_load = [(pick, [trainee, difficulty], [scenario, advice]),
+               (lambda t: unfinished(services, t), [trainee], [pending]),
+               (charts, [trainee], [line, bars, summary])]
+    return trainee, on_load
