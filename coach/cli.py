@@ -38,13 +38,18 @@ app.command("draft")(cli_draft.draft)
 
 @app.command()
 def mode() -> None:
-    """Say which mode is active (rules or LLM) and where data lives."""
+    """Say which mode is active (rules or LLM) and where data lives. Never prints a key or a URL's credentials."""
     s = load_settings()
     if s.llm_enabled:
-        typer.echo(f"mode: llm  (model {s.llm_model} at {s.llm_base_url}); rules mode verifies every answer")
+        from coach.llm import describe  # only in LLM mode: rules mode never imports the LLM stack
+
+        typer.echo(f"mode: llm — {describe(s)}")
+        typer.echo(f"api key: {'configured' if s.llm_api_key else 'not set'}; roleplay customer: "
+                   f"{s.roleplay_customer}")
     else:
-        typer.echo("mode: rules  (no COACH_LLM_BASE_URL/COACH_LLM_MODEL configured: offline analyzers, "
-                   "claim checker, template drafting, scripted customers)")
+        half = "COACH_LLM_MODEL" if s.llm_base_url else "COACH_LLM_BASE_URL" if s.llm_model else ""
+        typer.echo("mode: rules mode (no LLM configured" + (f": {half} is missing" if half else "") + ") — "
+                   "offline analyzers, claim checker, template drafting, scripted customers")
     typer.echo(f"data dir: {s.data_dir}")
 
 

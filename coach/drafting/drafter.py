@@ -50,19 +50,28 @@ class Drafter:
         return ground(case, self.critic.lex, book, self.kb, facts, self.library.attributes, self.as_of,
                       self.library.scene_hints)
 
-    def draft(self, req: DraftRequest) -> DraftResult:
+    def draft(self, req: DraftRequest, *, llm: DraftStrategy | None = None) -> DraftResult:
+        """`llm` replaces this Drafter's LLM strategy for one request (the streaming path hands in the draft it
+        already streamed)."""
         g = self.ground(req)
         notices = [] if self.kb is not None else ["未连接知识库：只能给出不含具体政策数字的稳妥回复。"]
         attempts: list[Attempt] = []
         fallback: tuple[Candidate, Critique, str] | None = None
-        for strategy in self.strategies:
-            for cand in islice(strategy.candidates(g), self.max_attempts):
-                crit = self.verify(g.case, cand.text)
-                if not crit.violations:
-                    return self._result(g, cand, crit, strategy.name, attempts, notices)
-                attempts.append(Attempt(template=cand.template, violations=crit.violations))
-                if fallback is None and not CRITICAL & set(crit.violations):
-                    fallback = (cand, crit, strategy.name)
+        strategies = self.strategies if llm is None else [llm, self.rules]
+        for strategy in strategies:
+            try:
+                for cand in islice(strategy.candidates(g), self.max_attempts):
+                    crit = self.verify(g.case, cand.text)
+                    if not crit.violations:
+                        return self._result(g, cand, crit, strategy.name, attempts, notices)
+                    attempts.append(Attempt(template=cand.template, violations=crit.violations))
+                    if fallback is None and not CRITICAL & set(crit.violations):
+                        fallback = (cand, crit, strategy.name)
+            except CoachError as exc:  # an optional strategy (the LLM) failed: say so, the templates take over
+                if strategy is self.rules:
+                    raise
+                log.warning("drafting: %s strategy failed: %s", strategy.name, type(exc).__name__)
+                notices.append(str(exc))
             if fallback is not None:
                 return self._result(g, fallback[0], fallback[1], fallback[2], attempts, notices)
         hold = self.rules.holding(g)

@@ -64,9 +64,13 @@ class _Holder:
 
 
 def llm_strategy(services: Services) -> DraftStrategy | None:
-    """The LLM drafting strategy for LLM mode (issue 5 plugs it in here); None = rules mode only. Whatever it
+    """The LLM drafting strategy in LLM mode; None = rules mode only (coach.llm is then never imported). Whatever it
     proposes goes through the same critic verification as the templates, and templates remain the fallback."""
-    return None
+    if not services.settings.llm_enabled or services.llm is None:
+        return None
+    from coach.llm.adapters import LLMDraftStrategy
+
+    return LLMDraftStrategy(services)
 
 
 def draft(services: Services, req: DraftRequest) -> DraftResult:
@@ -78,4 +82,6 @@ def draft(services: Services, req: DraftRequest) -> DraftResult:
     result = drafter.draft(req)
     if problem:
         result.notices.append(problem)
+    if services.settings.llm_enabled and services.llm is None:  # configured but unusable: say why it is rules mode
+        result.notices.append(services.llm_problem or "大模型不可用，使用规则模式。")
     return result

@@ -1,16 +1,10 @@
-"""LLM mode for drafting and roleplay, shaped to the plug points those packages expose (this module only uses their
-public interfaces; it does not register itself, their owners plug it in with one line each):
+"""LLM mode for drafting and roleplay, shaped to the plug points those packages expose:
 
-    # coach/drafting/service.py
-    def llm_strategy(services):
-        from coach.llm.adapters import LLMDraftStrategy
-        return LLMDraftStrategy(services) if services.llm is not None else None
+- `LLMDraftStrategy` is coach.drafting's `DraftStrategy` (coach/drafting/service.py `llm_strategy` builds it);
+- `LLMCustomer` is coach.roleplay's customer "llm" (registered lazily in coach/roleplay/customer.py).
 
-    # coach/roleplay (at import of the customer registry, or in the service)
-    from coach.llm.adapters import LLMCustomer
-    register_customer("llm", LLMCustomer.factory)
-
-Both raise or stop on any LLMError so the callers' own fallbacks (templates, the scripted customer) take over.
+Both raise a typed `LLMError` on any failure so the callers' own fallbacks (templates, the scripted customer) take over
+and show its `.notice`.
 """
 
 from __future__ import annotations
@@ -20,10 +14,15 @@ import logging
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from coach.drafting.drafter import CRITICAL
+from coach.drafting.grounding import Grounding
+from coach.drafting.models import Candidate
 from coach.llm.draft import draft_candidates
-from coach.llm.errors import LLMError, LLMNotConfigured
+from coach.llm.errors import LLMNotConfigured, LLMRejected
+from coach.llm.inputs import RedactedRequest
 from coach.llm.roleplay import llm_customer_reply
-from coach.models import Passage, Turn
+from coach.llm.schemas import DraftOutput
+from coach.models import Mode, Passage, Turn
 
 if TYPE_CHECKING:
     from coach.services import Services
@@ -32,17 +31,23 @@ log = logging.getLogger(__name__)
 
 
 class LLMDraftStrategy:
-    """A drafting strategy (coach.drafting.strategies.DraftStrategy): candidates from the draft prompt, grounded in
-    the passages the drafting grounding found plus the KB's best matches, each rewrite fed the critic's findings."""
+    """Candidates from the draft prompt, grounded in the passages the drafting grounding found plus the KB's best
+    matches; each rewrite is fed the rules critic's findings (bounded by `rounds`). The Drafter verifies every
+    candidate again and falls back to the templates; when every candidate still broke a critical rule this raises
+    `LLMRejected` at the end so the Drafter can say why the template draft is shown. `first` is a draft already
+    obtained (the streaming path) with the `req` that redacted its prompt, used instead of a new first call."""
 
-    name = "llm"
+    name: Mode = "llm"
 
-    def __init__(self, services: Services, rounds: int = 2, k: int = 6) -> None:
+    def __init__(self, services: Services, rounds: int = 2, k: int = 6, first: DraftOutput | None = None,
+                 req: RedactedRequest | None = None) -> None:
         self.services = services
         self.rounds = rounds
         self.k = k
+        self.first = first
+        self.req = req
 
-    def _passages(self, grounding: Any) -> list[Passage]:
+    def passages(self, grounding: Grounding) -> list[Passage]:
         kb = self.services.kb
         found: dict[str, Passage] = {}
         for cid in grounding.passage_ids():
@@ -55,18 +60,19 @@ class LLMDraftStrategy:
                 found.setdefault(p.id, p)
         return list(found.values())
 
-    def candidates(self, grounding: Any) -> Iterator[Any]:
-        from coach.drafting.models import Candidate
-
+    def candidates(self, grounding: Grounding) -> Iterator[Candidate]:
         llm = self.services.llm
         if llm is None:
-            return
-        try:
-            for cand in draft_candidates(llm, self.services.critic, grounding.case, self._passages(grounding),
-                                         rounds=self.rounds):
-                yield Candidate(text=cand.text, citations=cand.citations, template="llm")
-        except LLMError as exc:  # the drafter falls back to its templates
-            log.warning("LLM drafting unavailable: %s (%s)", exc.notice, exc.detail)
+            raise LLMNotConfigured("no LLM for drafting")
+        tried = critical = 0
+        for cand in draft_candidates(llm, self.services.critic, grounding.case, self.passages(grounding),
+                                     rounds=self.rounds, first=self.first, req=self.req):
+            critical += bool(CRITICAL & set(cand.verdict.violations))
+            yield Candidate(text=cand.text, citations=cand.citations,
+                            template="llm" if not tried else f"llm.rewrite{tried}")
+            tried += 1
+        if tried and critical == tried:
+            raise LLMRejected(f"every LLM draft ({tried}) broke a critical rule")
 
 
 def _persona(brief: dict[str, Any]) -> str:

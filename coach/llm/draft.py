@@ -48,17 +48,16 @@ class DraftCandidate:
 
 
 def draft_candidates(llm: LLM, critic: Critic, case: Case, passages: Sequence[Passage], *,
-                     guidance: Sequence[str] = (), rounds: int = 2,
-                     deadline: Deadline | None = None) -> Iterator[DraftCandidate]:
+                     guidance: Sequence[str] = (), rounds: int = 2, deadline: Deadline | None = None,
+                     first: DraftOutput | None = None, req: RedactedRequest | None = None) -> Iterator[DraftCandidate]:
     """The first draft, then up to `rounds` rewrites, each verified by the rules critic and fed its findings.
-    Stops after a clean candidate; raises LLMError when the model fails before the first one."""
+    Stops after a clean candidate; raises LLMError when the model fails before the first one. `first` (with the
+    `req` that redacted its prompt) is a first draft already obtained, e.g. streamed."""
     deadline = deadline or llm.deadline()
-    req = RedactedRequest()
+    req = req or RedactedRequest()
     base = req.case(case)
     shown = req.passages(passages)
-    out: DraftOutput = llm.structured("draft", {"customer": base["customer"], "context": base["context"],
-                                               "order": base["order"], "passages": shown,
-                                               "guidance": list(guidance)}, deadline)
+    out: DraftOutput = first or llm.structured("draft", draft_inputs(req, case, passages, guidance), deadline)
     grounding = Grounding()
     citations = grounding.citations(out.citations, {p.id for p in passages})
     text = req.restore(out.draft).strip()
@@ -78,6 +77,14 @@ def draft_candidates(llm: LLM, critic: Critic, case: Case, passages: Sequence[Pa
         except LLMError:
             return
         text = req.restore(redo.rewrite).strip()
+
+
+def draft_inputs(req: RedactedRequest, case: Case, passages: Sequence[Passage],
+                 guidance: Sequence[str] = ()) -> dict[str, object]:
+    """The draft prompt's inputs, redacted by `req` (whose placeholders restore the answer)."""
+    base = req.case(case)
+    return {"customer": base["customer"], "context": base["context"], "order": base["order"],
+            "passages": req.passages(passages), "guidance": list(guidance)}
 
 
 def llm_draft(llm: LLM, critic: Critic, case: Case, passages: Sequence[Passage], *, guidance: Sequence[str] = (),

@@ -2,12 +2,8 @@
 
 The engine (coach.roleplay.engine) decides everything that matters — mood, trust, which hidden facts are released,
 whether the conversation ends — from the critic's verdicts. A Customer only speaks. So the scripted customer (this
-module) and an LLM customer are interchangeable and driven by the same meter:
-
-    class LLMCustomer:                      # issue 5 adds it, then: register_customer("llm", LLMCustomer.factory)
-        mode = "llm"
-        def opening(self, view: CustomerView) -> str: ...
-        def reply(self, view: CustomerView) -> str: ...
+module) and the LLM customer (coach.llm.adapters.LLMCustomer, registered here as "llm") are interchangeable and
+driven by the same meter. `choose_customer` picks one for a new session from COACH_ROLEPLAY_CUSTOMER.
 
 `view.brief()` is everything an LLM customer may know this turn: the persona, the mood band and what moved it,
 the facts the trainee has uncovered (never the hidden ones still to be found), the goal and what to do now. A
@@ -132,12 +128,37 @@ class CustomerDeps:
 
 
 CustomerFactory = Callable[[CustomerDeps], Customer]
+
+
+def _llm_customer(deps: CustomerDeps) -> Customer:
+    # imported on use: rules mode never loads the LLM stack
+    from coach.llm.adapters import LLMCustomer
+
+    return LLMCustomer.factory(deps)
+
+
 _FACTORIES: dict[str, CustomerFactory] = {"scripted": lambda deps: ScriptedCustomer(deps.common)}
 
 
 def register_customer(mode: str, factory: CustomerFactory) -> None:
     """Make a customer mode available to new sessions (the LLM mode registers itself here)."""
     _FACTORIES[mode] = factory
+
+
+register_customer("llm", _llm_customer)
+NO_LLM = "未配置大模型（或大模型不可用），模拟顾客使用脚本台词。"
+
+
+def choose_customer(requested: str | None, setting: str, llm_ready: bool) -> tuple[str, list[str]]:
+    """The customer mode of a new session and any notice: an explicit request wins, else the setting (auto = the
+    LLM customer when an LLM is configured). Asking for the LLM customer without an LLM gets the scripted one and
+    says so, rather than a session whose every turn falls back."""
+    mode = requested or setting
+    if mode == "auto":
+        return ("llm" if llm_ready else "scripted"), []
+    if mode == "llm" and not llm_ready:
+        return "scripted", [NO_LLM]
+    return mode, []
 
 
 def customer_modes() -> list[str]:

@@ -29,6 +29,7 @@ from coach.roleplay.customer import (
     CustomerDeps,
     CustomerView,
     ScriptedCustomer,
+    choose_customer,
     customer_modes,
     make_customer,
 )
@@ -152,13 +153,16 @@ class RoleplayService:
     def start(self, scenario_id: str, trainee: str, seed: str | None = None, mode: str | None = None) -> SessionStart:
         trainee = _trainee_id(trainee)
         scenario = with_common_traps(self.library().get(scenario_id), self.common)
-        mode = mode or ("llm" if self.services.settings.llm_enabled and "llm" in customer_modes() else "scripted")
+        settings = self.services.settings
+        llm_ready = settings.llm_enabled and self.services.llm is not None
+        mode, chosen = choose_customer(mode, settings.roleplay_customer, llm_ready)
         if mode not in customer_modes():
             raise InputError(f"unknown customer mode {mode!r}; available: {', '.join(customer_modes())}")
         seed = str(seed) if seed is not None and str(seed).strip() else secrets.token_hex(4)
         state = initial_state(scenario, self.meter)
         view = CustomerView(scenario, self.meter, state, [], None, seed)
         opening, notices = self._speak(mode, view)
+        notices = chosen + notices
         state.last_customer = opening
         now = time.time()
         row = SessionRow(id=secrets.token_hex(8), trainee_id=trainee, scenario_id=scenario.id,
