@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from coach.claims.facts import Fact, FactBook, Product, sentence_kinds
+from coach.claims.facts import Fact, FactBook, Product, qualifier_of, sentence_kinds
 from coach.claims.numbers import NUM, Duration, durations, tiers, to_number
 from coach.critic.lexicon import Lexicon
 from coach.critic.text import Sentence, Text
@@ -28,7 +28,7 @@ class Issue:
     concrete: str = ""  # for urgency: the checkable fact it gets wrong (then it is also a policy_accuracy issue)
 
 
-_OWN_ACTION_AFTER = re.compile(r"^\s*(内|之内|以内)?\s*(我|我们|这边)?\s*(帮|给|为|替)?(您|你)?\s*(回复|答复|同步|联系|核实|核查|查|看|处理|确认|反馈|回电|致电|跟进|催)")
+_OWN_ACTION_AFTER = re.compile(r"^\s*(内|之内|以内)?\s*(我|我们|这边)?\s*(帮|给|为|替)?(您|你)?\s*(回复|答复|同步|联系|核实|核查|查|看|处理|确认|反馈|回电|致电|跟进|催|把[^。，,]{0,6}(告诉|发给|同步|反馈|回复))")
 
 
 def own_action(sentence: str, d: Duration) -> bool:
@@ -75,7 +75,7 @@ class ClaimChecker:
         product = self.book.find_product(product_id, convo + "\n" + draft.norm)
         policy: list[Issue] = []
         for sent in draft.sentences:
-            policy += self._durations(sent, product)
+            policy += self._durations(sent, product, convo)
             policy += self._payer(sent, convo, scene)
             policy += self._promotions(sent)
             policy += self._absolute_and_unbounded(sent)
@@ -90,14 +90,20 @@ class ClaimChecker:
         return _dedupe(policy), _dedupe(urgency)
 
     # ------------------------------------------------------------------ policy numbers
-    def _durations(self, sent: Sentence, product: Product | None) -> list[Issue]:
+    def _durations(self, sent: Sentence, product: Product | None, convo: str = "") -> list[Issue]:
         out = []
+        groups: list[str] = self.book.spec.get("qualifiers", [])
+        named = [i for i, g in enumerate(groups) if re.search(g, convo)]
         for kind, d in assign(sent.text, self.book.kinds):
             if own_action(sent.text, d):
                 continue
             facts = self.book.facts.get(kind, [])
             if kind == "warranty" and product:
                 facts = self._product_warranty(product) or facts
+            q = qualifier_of(sent.text, d.start, groups)
+            q = q if q >= 0 else (named[0] if len(named) == 1 else -1)
+            # "退余额也是2-5个工作日吗" — the bank-card figure is no answer for the balance: compare like with like
+            facts = ([f for f in facts if f.qualifier == q] or facts) if q >= 0 else facts
             if not facts or consistent(d, facts):
                 continue
             best = self.book.best_passage(sent.text, {f.passage_id for f in facts}) or facts[0].passage_id
@@ -143,7 +149,9 @@ class ClaimChecker:
     def _expired_in_question(self, draft: Text, convo: str) -> list[Issue]:
         """The customer names an ended promotion ("双11的券还能用吗") and the draft says yes."""
         spec, today = self.draft_spec, self.book.as_of
-        first = draft.sentences[0] if draft.sentences else None
+        sents = draft.sentences
+        # "您好呀～可以用的哦" — a greeting-only first sentence is not the answer
+        first = sents[1] if len(sents) > 1 and self.lex.rx("greeting.opening").search(sents[0].text) and len(sents[0].text) <= 8 else (sents[0] if sents else None)
         if first is None or re.search(spec["ended_words"], draft.norm):
             return []
         if not re.search(r"^[^。，,！!]{0,8}(可以|能|有的|还能|还可以|没问题|当然|行的|可用|有效)", first.text):
@@ -166,7 +174,7 @@ class ClaimChecker:
                                  f"“{promo.title}”已于{promo.end:%m月%d日}结束，不能再按它的优惠承诺。",
                                  "如实告知活动已结束，推荐当前正在进行的活动。", promo.passage_ids[:1]))
             elif promo.start and promo.start > today and re.search(spec["now_words"], s) and not re.search(
-                    r"预热|还没开始|未开始|届时|到时候|开始后|以后|之后", s):
+                    r"预热|还没开始|未开始|届时|到时候|开始后|以后|之后|(号|日)(才)?开始|开始时间|不到|不能|不了|没法|无法|不一定", s):
                 out.append(Issue("policy_accuracy", (sent.start, sent.end),
                                  f"“{promo.title}”{promo.start:%m月%d日}才开始，现在还不能享受。",
                                  "说明活动开始时间，不提前承诺活动价。", promo.passage_ids[:1]))
@@ -290,7 +298,26 @@ class ClaimChecker:
                                  f"防晒值说错了：{product.name}为SPF{'/'.join(f'{h:g}' for h in sorted(have))}。",
                                  "按商品参数回答。", cite))
         out += self._whole_unit_warranty(sent, product)
+        out += self._prohibited_use(sent, product)
         return out
+
+    def _prohibited_use(self, sent: Sentence, product: Product) -> list[Issue]:
+        """The draft permits what the product page forbids (干洗 / 柔顺剂 / 孕期使用 …)."""
+        spec = self.draft_spec
+        for item in product.prohibited(spec["product_prohibition"], spec["product_prohibition_subject"]):
+            for m in re.finditer(re.escape(item), sent.text):
+                start, end = _clause(sent.text, m.start())
+                clause = sent.text[start:end]
+                before_item = sent.text[start:m.start()]
+                if re.search(spec["negation"], before_item[-6:]) or re.search(spec["negation"], sent.text[m.end():end][:4]):
+                    continue
+                if not (re.search(spec["permission"], clause) or re.search(r"(用|使用|加|涂|抹|送)\S{0,2}$", before_item)):
+                    continue
+                return [Issue("policy_accuracy", (sent.start + start, sent.start + end),
+                              f"与商品资料矛盾：{product.name}的说明写明不可/不建议“{item}”。",
+                              f"按商品资料说明“{item}”的限制，并给出可行的替代做法。",
+                              [p for p in product.passage_ids if p.endswith("#specs")][:1] or [product.main_id])]
+        return []
 
     def _whole_unit_warranty(self, sent: Sentence, product: Product) -> list[Issue]:
         m = re.search(self.draft_spec["warranty_claim"], sent.text)
@@ -392,6 +419,12 @@ def _num(v: float | None) -> str:
 
 def _mentioned_by_customer(v: float, sentence: str) -> bool:
     return bool(re.search(rf"(别家|别人|其他家|他们|人家|您说的|您看到的)[^。]{{0,8}}{v:g}", sentence))
+
+
+def _clause(text: str, pos: int) -> tuple[int, int]:
+    left = max(text.rfind(c, 0, pos) for c in "，,；;：:") + 1
+    rights = [i for c in "，,；;：:" if (i := text.find(c, pos)) != -1]
+    return left, min(rights) if rights else len(text)
 
 
 def _dedupe(issues: list[Issue]) -> list[Issue]:

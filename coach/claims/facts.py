@@ -42,6 +42,7 @@ class Fact:
     passage_id: str
     sentence: str
     context: str = ""  # e.g. quality / no_reason for shipping payer
+    qualifier: int = -1  # index into claims.yaml `qualifiers` (余额 / 银行卡 / 偏远 …), -1 = none
 
 
 @dataclass
@@ -55,9 +56,26 @@ class Product:
     stock: int | None = None
     text: str = ""
     aliases: set[str] = field(default_factory=set)
+    _prohibited: list[str] | None = field(default=None, repr=False)
 
     def unit_values(self, unit_rx: str) -> set[float]:
         return {v for m in re.finditer(rf"({NUM})\s*(?:{unit_rx})", self.text) if (v := to_number(m.group(1)))}
+
+    def prohibited(self, object_rx: str, subject_rx: str) -> list[str]:
+        """Uses and people the product text rules out, split on 和/、/及/或 ("柔顺剂和漂白剂" → both)."""
+        if self._prohibited is None:
+            found: list[str] = []
+            for m in re.finditer(object_rx, self.text):
+                for part in re.split(r"和|、|及|或|与|以及", m.group("x")):
+                    part = re.sub(r"(的|等|哦|呢|使用|清洗)$", "", re.sub(r"^(于|在|将|把|对)", "", part))
+                    # quantities and manners ("超过最大水位", "直接贴合") are instructions, not a use to forbid
+                    if len(part) >= 2 and not re.match(r"超过|低于|高于|直接|长时间|同时|打开|对着|靠近|有|其他|徒手", part):
+                        found.append(part)
+            found += [m.group("x") for m in re.finditer(subject_rx, self.text)]
+            # "内芯不可机洗，外套可机洗": an item the same page also allows is conditional — leave it alone
+            allowed = {f for f in found if re.search(rf"(?<!不)(可以|可|能|支持)\S{{0,2}}{re.escape(f)}", self.text)}
+            self._prohibited = sorted(set(found) - allowed, key=len, reverse=True)
+        return self._prohibited
 
     @property
     def main_id(self) -> str:
@@ -92,6 +110,26 @@ def sentence_kinds(sentence: str, kinds: dict[str, Any]) -> list[str]:
         if re.search(spec["topic"], sentence) and not (spec.get("exclude") and re.search(spec["exclude"], sentence)):
             out.append(name)
     return out
+
+
+def qualifier_of(text: str, pos: int, groups: list[str]) -> int:
+    """The qualifier group named nearest before `pos` in its clause run (≤ 14 chars back, not across 。；),
+    else right after it (“2-5个工作日（银行卡）”); -1 when none."""
+    window_start = max(0, pos - 14)
+    cut = max(text.rfind(c, window_start, pos) for c in "。；;\n")
+    window_start = max(window_start, cut + 1)
+    best, best_pos = -1, -1
+    for i, g in enumerate(groups):
+        for m in re.finditer(g, text[window_start:pos]):
+            if m.start() > best_pos:
+                best, best_pos = i, m.start()
+    if best >= 0:
+        return best
+    after = text[pos: pos + 16]
+    for i, g in enumerate(groups):
+        if re.search(rf"[（(]\s*(?:{g})", after):
+            return i
+    return -1
 
 
 class FactBook:
@@ -137,7 +175,10 @@ class FactBook:
                 kinds = kinds or (sentence_kinds(context_hint, self.kinds) if found else [])
                 for kind in kinds:
                     for d in found:
-                        self.facts[kind].append(Fact(kind, d, p.id, sent.text))
+                        # "德邦大件在上面基础上加1-2天" is an increment, not the big-item figure itself
+                        relative = re.search(r"(加|多|延长|额外|再|顺延)\s*$", sent.text[max(0, d.start - 3):d.start])
+                        q = -1 if relative else qualifier_of(sent.text, d.start, self.spec.get("qualifiers", []))
+                        self.facts[kind].append(Fact(kind, d, p.id, sent.text, qualifier=q))
                 previous = kinds or previous
                 self._read_rules(p, sent.text)
                 payer = self.payer_of(sent.text)
