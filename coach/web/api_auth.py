@@ -36,7 +36,7 @@ class ApiError(BaseModel):
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": ApiError, "description": what} for code, what in (
-        (401, "missing, invalid or revoked API token"), (403, "the user's role may not do this"),
+        (400, "the body is not JSON text (e.g. not UTF-8)"), (401, "missing, invalid or revoked API token"), (403, "the user's role may not do this"),
         (404, "not found"), (409, "conflict"), (413, "request body too large"),
         (422, "invalid input, with the reason"), (429, "too many failed attempts: wait Retry-After seconds"))}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
 from coach.auth import Access, Forbidden, Principal
@@ -114,7 +114,10 @@ def roleplay_router(services: Services, access: Access) -> APIRouter:
         except CoachError as exc:
             raise _fail(exc) from None
 
-    @r.get("/sessions/{session_id}/export", response_class=PlainTextResponse)
+    # documented as text (markdown or CSV); response_class=Response keeps the error responses documented as JSON
+    @r.get("/sessions/{session_id}/export", response_class=Response, responses={200: {
+        "description": "the session transcript", "content": {"text/markdown": {"schema": {"type": "string"}},
+                                                            "text/csv": {"schema": {"type": "string"}}}}})
     def export(session_id: str = Depends(own_session), fmt: str = Query("md", alias="format", pattern="^(md|csv)$")) -> PlainTextResponse:
         try:
             text = rp.export_session(services, session_id, fmt)
