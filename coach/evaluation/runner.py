@@ -448,7 +448,8 @@ def _finish(services: Services, settings: Settings, suite: Suite, plans: list[_P
         values: dict[str, float | None] = {m: v["value"] for m, v in t["metrics"].items()}
         values.update({k: t[k] for k in ("errors", "latency_p50_ms", "latency_p95_ms", "cases")})
         t["llm_usage"] = _priced(p.usage, suite.llm_prices)
-        t["gates"] = check_gates(p.spec.label, p.spec.gates, values, p.task.lower_is_better, baseline, p.sample)
+        gates = check_gates(p.spec.label, p.spec.gates, values, p.task.lower_is_better, baseline, p.sample)
+        t["gates"] = p.task.review_gates(gates, values)
         tasks[p.spec.label] = t
     passed = all(g["passed"] for t in tasks.values() for g in t["gates"])
     prov = provenance(services)

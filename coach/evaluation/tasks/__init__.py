@@ -20,6 +20,7 @@ TASKS: dict[str, str] = {
     "injection": "coach.evaluation.tasks.injection:InjectionTask",
     "drafting": "coach.evaluation.tasks.drafting:DraftingTask",
     "roleplay": "coach.evaluation.tasks.roleplay:RoleplayTask",
+    "judge": "coach.evaluation.tasks.judge:JudgeTask",
 }
 _LOADED: dict[str, type[Task]] = {}  # type: ignore[type-arg]
 

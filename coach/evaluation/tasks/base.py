@@ -108,6 +108,11 @@ class Task(ABC, Generic[ItemT]):
         Any customer text in it must already be masked."""
         return {}
 
+    def review_gates(self, gates: list[dict[str, Any]], values: Mapping[str, float | None]) -> list[dict[str, Any]]:
+        """The gate results as checked, for a task to qualify (the judge task sets aside gates on an untrusted
+        judge's verdicts, with a note). Default: unchanged."""
+        return gates
+
     def run(self, items: Sequence[ItemT], services: Services) -> dict[str, float | None]:
         """The plain form: every item in order, then the headline metrics (no resume, no intervals)."""
         self.prepare(services)
