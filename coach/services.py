@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from coach.critic.engine import Critic
 from coach.models import Case, Critique
@@ -19,6 +20,7 @@ from coach.settings import Settings
 
 if TYPE_CHECKING:
     from coach.drafting import DraftResult
+    from coach.drafting.models import DraftChunk, DraftFinal
     from coach.llm import LLM, LLMCritic
     from coach.models import Order, Turn
     from coach.retrieval import KnowledgeBase
@@ -100,13 +102,24 @@ class Services:
         return LLMCritic(self.llm, self.critic, self.kb)
 
     def critique(self, case: Case) -> Critique:
-        if not self.settings.llm_enabled:
-            return self.critic.critique(case)
         rules = self.critic.critique(case)
+        return rules if not self.settings.llm_enabled else self._with_llm(case, rules)
+
+    def _with_llm(self, case: Case, rules: Critique) -> Critique:
         if self.llm_critic is None:
             rules.notices.append(self.llm_problem or "大模型不可用，使用规则模式。")
             return rules
         return self.llm_critic.critique(case, rules)
+
+    def stream_critique(self, case: Case) -> Iterator[tuple[Literal["rules", "final"], Critique]]:
+        """For the UI: in LLM mode ("rules", the rules critique) at once, then ("final", the merged critique) when
+        the model has answered (or failed: the rules critique with a notice); in rules mode only ("final", …)."""
+        rules = self.critic.critique(case)
+        if not self.settings.llm_enabled:
+            yield "final", rules
+            return
+        yield "rules", rules.model_copy(deep=True)
+        yield "final", self._with_llm(case, rules)
 
     def draft(self, customer: str, *, context: list[Turn] | None = None, order: Order | None = None,
               scene: str | None = None) -> DraftResult:
@@ -115,3 +128,13 @@ class Services:
         from coach.drafting.service import draft
 
         return draft(self, DraftRequest(customer=customer, context=context or [], order=order, scene=scene))
+
+    def stream_draft(self, customer: str, *, context: list[Turn] | None = None, order: Order | None = None,
+                     scene: str | None = None) -> Iterator[DraftChunk | DraftFinal]:
+        """For the UI: DraftChunk events (LLM mode: preview text the critic already passed, to append), then one
+        DraftFinal with the verified DraftResult (replace the preview when `replaces_preview`)."""
+        from coach.drafting import DraftRequest
+        from coach.drafting.service import stream_draft
+
+        yield from stream_draft(self, DraftRequest(customer=customer, context=context or [], order=order,
+                                                   scene=scene))

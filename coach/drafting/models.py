@@ -52,3 +52,18 @@ class DraftResult(BaseModel):
         out = self.model_dump(mode="json", exclude={"critique"})
         out["critique"] = self.critique.public()
         return out
+
+
+class DraftChunk(BaseModel):
+    """Streaming (LLM mode): the next piece of the preview, already passed by the critic on the critical principles
+    together with everything shown before it. Append it to the preview."""
+
+    text: str
+
+
+class DraftFinal(BaseModel):
+    """Streaming: the verified result, always the last event. When `replaces_preview`, the UI replaces the preview
+    with `result.draft` (the streamed draft was regenerated, or the template draft is shown with a notice)."""
+
+    result: DraftResult
+    replaces_preview: bool = False

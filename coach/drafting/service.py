@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coach.drafting.drafter import Drafter
-from coach.drafting.models import DraftRequest, DraftResult
+from coach.drafting.models import DraftChunk, DraftFinal, DraftRequest, DraftResult
 from coach.drafting.strategies import DraftStrategy
 from coach.drafting.templates import Library, TemplateError, load_library
 from coach.drafting.variables import VOCABULARY
@@ -73,15 +74,37 @@ def llm_strategy(services: Services) -> DraftStrategy | None:
     return LLMDraftStrategy(services)
 
 
-def draft(services: Services, req: DraftRequest) -> DraftResult:
+def _drafter(services: Services) -> tuple[Drafter, str | None]:
     with _lock:
         holder = _holders.get(services)
         if holder is None:
             holder = _holders[services] = _Holder(services)
-        drafter, problem = holder.get()
-    result = drafter.draft(req)
+        return holder.get()
+
+
+def _noticed(services: Services, result: DraftResult, problem: str | None) -> DraftResult:
     if problem:
         result.notices.append(problem)
     if services.settings.llm_enabled and services.llm is None:  # configured but unusable: say why it is rules mode
         result.notices.append(services.llm_problem or "大模型不可用，使用规则模式。")
     return result
+
+
+def draft(services: Services, req: DraftRequest) -> DraftResult:
+    drafter, problem = _drafter(services)
+    return _noticed(services, drafter.draft(req), problem)
+
+
+def stream_draft(services: Services, req: DraftRequest) -> Iterator[DraftChunk | DraftFinal]:
+    """For the UI: in LLM mode, critic-passed preview chunks as the model writes, then the verified DraftFinal;
+    in rules mode just the DraftFinal (coach.llm is not imported)."""
+    drafter, problem = _drafter(services)
+    if not services.settings.llm_enabled or services.llm is None:
+        yield DraftFinal(result=_noticed(services, drafter.draft(req), problem))
+        return
+    from coach.llm.stream import stream_llm_draft
+
+    for event in stream_llm_draft(services, drafter, req):
+        if isinstance(event, DraftFinal):
+            _noticed(services, event.result, problem)
+        yield event
