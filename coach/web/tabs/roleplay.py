@@ -102,11 +102,12 @@ def _failed(message: str) -> Screen:
     return Screen("", [], "", 0, "", f"**{md_inline(message)}**", "")
 
 
-def start_handler(services: Services, trainee: str, scenario_id: str | None) -> Screen:
+def start_handler(services: Services, trainee: str, scenario_id: str | None, seed: str | None = None) -> Screen:
+    """A new session (`seed` picks the customer's lines: replaying a seed replays the session)."""
     if not scenario_id:
         return _failed("请先选择一个场景。")
     try:
-        start = rp.start_session(services, scenario_id, trainee=_trainee(trainee))
+        start = rp.start_session(services, scenario_id, trainee=_trainee(trainee), seed=seed)
         view = rp.get_session(services, start.session_id)
     except CoachError as exc:
         return _failed(str(exc))
