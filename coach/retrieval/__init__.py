@@ -5,5 +5,6 @@ The public surface is `KnowledgeBase` (kb.py); the rest are small parts it is bu
 
 from coach.retrieval.kb import KnowledgeBase, SearchMode
 from coach.retrieval.report import FileIssue, IndexReport
+from coach.retrieval.validity import Validity
 
-__all__ = ["FileIssue", "IndexReport", "KnowledgeBase", "SearchMode"]
+__all__ = ["FileIssue", "IndexReport", "KnowledgeBase", "SearchMode", "Validity"]

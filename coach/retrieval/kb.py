@@ -33,6 +33,7 @@ from coach.retrieval.report import IndexReport
 from coach.retrieval.segmentation import normalize
 from coach.retrieval.snapshot import Snapshot
 from coach.retrieval.store import VectorStore
+from coach.retrieval.validity import VALIDITIES, Validity, mark
 from coach.settings import Settings
 
 SearchMode = Literal["hybrid", "dense", "bm25"]
@@ -175,15 +176,20 @@ class KnowledgeBase:
     # ------------------------------------------------------------------ reading
 
     def search(self, query: str, k: int = 5, *, types: Sequence[str] | None = None, sku: str | None = None,
-               as_of: date | None = None, mode: SearchMode = "hybrid") -> list[Passage]:
-        return self.search_many([query], k, types=types, sku=sku, as_of=as_of, mode=mode)[0]
+               as_of: date | None = None, mode: SearchMode = "hybrid", validity: Validity = "auto") -> list[Passage]:
+        return self.search_many([query], k, types=types, sku=sku, as_of=as_of, mode=mode, validity=validity)[0]
 
     def search_many(self, queries: Sequence[str], k: int = 5, *, types: Sequence[str] | None = None,
-                    sku: str | None = None, as_of: date | None = None,
-                    mode: SearchMode = "hybrid") -> list[list[Passage]]:
-        """Rank chunks for several queries at once (one embedding call). Chunks not in force on `as_of`
-        (default: settings.as_of(), i.e. today) are never returned. `types=None` searches the shop's facts — every
-        type except reply templates, which are wording, not facts; ask for them with types=["template"]."""
+                    sku: str | None = None, as_of: date | None = None, mode: SearchMode = "hybrid",
+                    validity: Validity = "auto") -> list[list[Passage]]:
+        """Rank chunks for several queries at once (one embedding call). `as_of` (default: settings.as_of(), i.e.
+        today) is the day validity is judged on: with validity="active" only chunks in force that day are returned;
+        "auto" also returns the out-of-force chunks of a dated document the question names (双11 …), "any" every
+        chunk — an out-of-force chunk always comes back marked 〔已结束…〕/〔未开始…〕 (validity.py).
+        `types=None` searches the shop's facts — every type except reply templates, which are wording, not facts;
+        ask for them with types=["template"]."""
+        if validity not in VALIDITIES:
+            raise ValueError(f"validity must be one of {', '.join(VALIDITIES)}, not {validity!r}")
         state = self._current()
         snap = state.snapshot
         results: list[list[Passage]] = [[] for _ in queries]
@@ -191,19 +197,19 @@ class KnowledgeBase:
         if not live or not len(snap) or k <= 0:
             return results
         day = as_of or self.settings.as_of()
-        mask = snap.mask(types, sku, day)
+        base = snap.mask(types, sku, None)
         if not types:
-            mask &= snap.types != "template"
-        if not mask.any():
-            return results
-        fetch = max(FETCH_FACTOR * k, 10)
+            base &= snap.types != "template"
         texts = [normalize(queries[i], lower=False) for i in live]
+        tokens = [self._bm25_tokens(snap, t) for t in texts]
+        masks = [self._validity_mask(snap, base, day, validity, t) for t in tokens]
+        fetch = max(FETCH_FACTOR * k, 10)
         dense: list[list[tuple[int, float]]] = [[] for _ in live]
         sparse: list[list[tuple[int, float]]] = [[] for _ in live]
-        if mode != "bm25":
-            dense = self._dense(state, texts, fetch, mask)
+        if mode != "bm25" and any(m.any() for m in masks):
+            dense = self._dense(state, texts, fetch, masks)
         if mode != "dense":
-            sparse = [snap.bm25.top(self._bm25_tokens(snap, t), fetch, mask) for t in texts]
+            sparse = [snap.bm25.top(t, fetch, m) if m.any() else [] for t, m in zip(tokens, masks, strict=True)]
         for slot, i in enumerate(live):
             if mode == "dense":
                 ranked = dense[slot]
@@ -211,8 +217,18 @@ class KnowledgeBase:
                 ranked = sparse[slot]
             else:
                 ranked = rrf([[r for r, _ in dense[slot]], [r for r, _ in sparse[slot]]])
-            results[i] = [snap.with_score(row, score) for row, score in ranked[:k]]
+            results[i] = [mark(snap.with_score(row, score), day) for row, score in ranked[:k]]
         return results
+
+    @staticmethod
+    def _validity_mask(snap: Snapshot, base: npt.NDArray[np.bool_], day: date, validity: Validity,
+                       tokens: list[str]) -> npt.NDArray[np.bool_]:
+        if validity == "any":
+            return base
+        allowed = snap.in_force(day)
+        if validity == "auto":
+            allowed = allowed | snap.named(tokens)
+        return base & allowed
 
     def _bm25_tokens(self, snap: Snapshot, text: str) -> list[str]:
         tokens = snap.segmenter.tokens(text)
@@ -223,22 +239,22 @@ class KnowledgeBase:
         return tokens
 
     def _dense(self, state: _State, texts: list[str], fetch: int,
-               mask: npt.NDArray[np.bool_]) -> list[list[tuple[int, float]]]:
+               masks: list[npt.NDArray[np.bool_]]) -> list[list[tuple[int, float]]]:
         snap = state.snapshot
         vectors = self.query_cache.embed(self.embeddings, texts)
         if state.manifest is not None and vectors and state.manifest.dim and len(vectors[0]) != state.manifest.dim:
             raise IndexMismatchError(f"the query embedding has dim {len(vectors[0])} but the index has dim "
                                      f"{state.manifest.dim}; run `coach kb index --rebuild PATH…`")
         store = self._store(state)
-        total, allowed = len(snap), int(mask.sum())
+        total, allowed = len(snap), max(int(m.sum()) for m in masks)
         entries = snap.entries  # chunks + their sentence views
         # each chunk can come back once per view: ask for enough entries to see `fetch` distinct chunks
         want = fetch * VIEWS_OVERSAMPLE * (DENSE_OVERSAMPLE if allowed < total else 1)
         n = min(entries, want)
         out: list[list[tuple[int, float]]] = []
-        for vector, hits in zip(vectors, store.query(vectors, n), strict=True):
+        for vector, hits, mask in zip(vectors, store.query(vectors, n), masks, strict=True):
             rows = _best_per_chunk(snap, hits, mask)
-            if len(rows) < min(fetch, allowed) and n < entries:
+            if len(rows) < min(fetch, int(mask.sum())) and n < entries:
                 # the filter removed too much of the candidate list (e.g. types=["promotion"]): score the allowed
                 # chunks exactly. Chroma's own where-filter would do the same but costs ~20 ms at 5,000 chunks.
                 rows = self._exact_dense(snap, store, vector, mask, fetch)

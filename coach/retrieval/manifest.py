@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 # Bump when loaders/chunking/tokenisation change what a file produces: every file is then re-processed.
-PIPELINE_VERSION = "5"
+PIPELINE_VERSION = "6"
 
 
 @dataclass

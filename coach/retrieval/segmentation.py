@@ -34,7 +34,7 @@ DOMAIN_WORDS = _words(
     "到手价 原价 划线价 保价 价保 差价 优惠券 满减 店铺券 平台券 叠加 包邮 发货 催发货 预售 定金 尾款 发票 电子发票 "
     "专票 普票 开票 快递 物流 顺丰 中通 圆通 韵达 京东物流 偏远地区 揽收 派送 保修 质保 换新 维修 售后 客服 "
     "尺码 尺码表 偏大 偏小 面料 成分 肤质 敏感肌 保质期 开封 过敏 试用 功率 容量 电压 "
-    "好评返现 好评 差评 评价 晒图 私下交易 站外 个人信息 隐私 手机号 收货地址 赠品 会员 积分 秒杀 大促 双11 双十一"
+    "好评返现 好评 差评 评价 晒图 私下交易 站外 个人信息 隐私 手机号 收货地址 赠品 会员 积分 秒杀 大促 双11 双十一 双12 双十二 会员日 新客券 会员券"
 )
 _lock = threading.Lock()
 
@@ -84,6 +84,13 @@ class Segmenter:
             if " " not in word and (len(word) <= 8 or not _CJK_RUN.search(word)):
                 self._jieba.add_word(word, freq=max(10, len(word) * 50000))
 
+    def words(self, text: str) -> list[str]:
+        """jieba search-mode words of normalised text, without stopwords and punctuation."""
+        return self._segment(normalize(text))
+
+    def _segment(self, norm: str) -> list[str]:
+        return [t for t in self._jieba.lcut_for_search(norm, HMM=True) if t not in _STOPWORDS and _WORDLIKE.search(t)]
+
     def tokens(self, text: str) -> list[str]:
         """Search-mode words, plus CJK character bigrams and single characters without particles in them.
 
@@ -91,8 +98,7 @@ class Segmenter:
         bigrams and characters 0.84. Bigrams let matching survive segmentation that differs between a question and
         a clause (运费险 vs 运费 险, 吊牌剪了 vs 剪掉吊牌); characters catch one-character words (退, 换, 壶)."""
         norm = normalize(text)
-        words = [t for t in self._jieba.lcut_for_search(norm, HMM=True)
-                 if t not in _STOPWORDS and _WORDLIKE.search(t)]
+        words = self._segment(norm)
         if self.bigrams:
             for run in _CJK_RUN.findall(norm):
                 words.extend(ch for ch in run if ch not in _STOP_CHARS)

@@ -18,6 +18,7 @@ import numpy.typing as npt
 from coach.models import Passage
 from coach.retrieval.bm25 import BM25Index
 from coach.retrieval.segmentation import Segmenter
+from coach.retrieval.validity import title_aliases
 
 OPEN_END = 99991231
 
@@ -55,6 +56,33 @@ class Snapshot:
     def segmenter(self) -> Segmenter:
         return Segmenter(self._user_words)
 
+    @cached_property
+    def dated_docs(self) -> list[tuple[frozenset[str], npt.NDArray[np.bool_]]]:
+        """(words naming the document, its rows) for every document with an end or a start date."""
+        doc_ids = np.array([p.doc_id for p in self.passages], dtype=object)
+        dated = (self.from_n > 0) | (self.to_n < OPEN_END)
+        out = []
+        for doc_id in dict.fromkeys(doc_ids[dated]):
+            rows = doc_ids == doc_id
+            title = self.passages[int(np.argmax(rows))].title
+            aliases = title_aliases(title, self.segmenter.words(title))
+            if aliases:
+                out.append((frozenset(aliases), rows))
+        return out
+
+    def named(self, tokens: Sequence[str]) -> npt.NDArray[np.bool_]:
+        """Rows of the dated documents whose title words appear among a question's tokens."""
+        keep = np.zeros(len(self.passages), dtype=bool)
+        present = set(tokens)
+        for aliases, rows in self.dated_docs:
+            if aliases & present:
+                keep |= rows
+        return keep
+
+    def in_force(self, day: date) -> npt.NDArray[np.bool_]:
+        n = int(day.strftime("%Y%m%d"))
+        return (self.from_n <= n) & (self.to_n >= n)
+
     def __len__(self) -> int:
         return len(self.passages)
 
@@ -65,8 +93,7 @@ class Snapshot:
         if sku:
             keep &= self.skus == sku
         if as_of is not None:
-            day = int(as_of.strftime("%Y%m%d"))
-            keep &= (self.from_n <= day) & (self.to_n >= day)
+            keep &= self.in_force(as_of)
         return keep
 
     def with_score(self, row: int, score: float) -> Passage:

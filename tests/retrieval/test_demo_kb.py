@@ -18,10 +18,17 @@ def test_demo_expired_promotion_filtered_on_2026_11_23(demo_kb: Any) -> None:
     assert promos, "the demo shop should have at least one expired promotion"
     expired_docs = {p.doc_id for p in promos}
     query = promos[0].title + " " + promos[0].text[:40]
-    today = demo_kb.search(query, k=20, as_of=date(2026, 11, 23))
+    today = demo_kb.search(query, k=20, as_of=date(2026, 11, 23), validity="active")
     assert today and not {p.doc_id for p in today} & expired_docs
     back_then = demo_kb.search(query, k=5, as_of=date.fromisoformat(promos[0].effective_to))
-    assert back_then[0].doc_id in expired_docs
+    assert back_then[0].doc_id in expired_docs and not back_then[0].title.startswith("〔")
+
+
+def test_demo_customer_asking_about_double11_gets_it_marked_ended(demo_kb: Any) -> None:
+    hits = demo_kb.search("双十一的券还能用吗", k=3)
+    assert {"promo:double11_2026#3", "promo:double11_2026#1"} & {p.id for p in hits}  # the coupon / "it has ended"
+    for p in hits:
+        assert p.title.startswith("〔已结束") == (p.doc_id == "promo:double11_2026"), p.title
 
 
 def test_demo_products_have_all_facets(demo_kb: Any) -> None:

@@ -25,17 +25,45 @@ def shop_kb(open_kb: OpenKB, shop: Path) -> KnowledgeBase:
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
-def test_expired_promotion_never_returned_for_today(shop_kb: KnowledgeBase, mode: str) -> None:
-    after = shop_kb.search("双11满减活动 满300减50 送收纳袋", k=20, mode=mode, as_of=date(2026, 11, 23))
+def test_active_validity_never_returns_a_promotion_out_of_force(shop_kb: KnowledgeBase, mode: str) -> None:
+    query = "双11满减活动 满300减50 送收纳袋"
+    after = shop_kb.search(query, k=20, mode=mode, as_of=date(2026, 11, 23), validity="active")  # type: ignore[arg-type]
     assert after and all(not p.id.startswith("promo:double11") for p in after)
-    during = shop_kb.search("双11满减活动 满300减50 送收纳袋", k=20, mode=mode, as_of=date(2026, 11, 5))
+    during = shop_kb.search(query, k=20, mode=mode, as_of=date(2026, 11, 5), validity="active")  # type: ignore[arg-type]
     assert during[0].id.startswith("promo:double11")
     assert all(not p.id.startswith("promo:winter") for p in during)  # not yet started on 11-05
 
 
-def test_as_of_defaults_to_settings_today(shop_kb: KnowledgeBase) -> None:
-    assert shop_kb.settings.as_of() == date(2026, 11, 23)
-    assert all(not p.id.startswith("promo:double11") for p in shop_kb.search("双11 满减", k=20))
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_a_named_ended_promotion_is_found_but_marked_ended(shop_kb: KnowledgeBase, mode: str) -> None:
+    # "双十一" is how customers write it; the title says 双11: the question still names the promotion
+    hits = shop_kb.search("双十一的满减还能用吗", k=5, mode=mode)  # type: ignore[arg-type]
+    ended = [p for p in hits if p.doc_id == "promo:double11"]
+    assert ended, [p.id for p in hits]
+    assert all(p.title.startswith("〔已结束：2026-11-11截止") and p.title.endswith("双11狂欢节") for p in ended)
+    assert all(not p.title.startswith("〔") for p in hits if p.doc_id != "promo:double11")
+    assert shop_kb.get(ended[0].id).title == "双11狂欢节"  # type: ignore[union-attr]  # the stored chunk is untouched
+
+
+def test_an_ended_promotion_stays_out_unless_named_or_asked_for(shop_kb: KnowledgeBase) -> None:
+    assert shop_kb.settings.as_of() == date(2026, 11, 23)  # the default day is settings' today
+    assert all(p.doc_id != "promo:double11" for p in shop_kb.search("满减活动 每满300元减50元", k=20))
+    every = shop_kb.search("满减活动 每满300元减50元", k=20, validity="any")
+    ended = [p for p in every if p.doc_id == "promo:double11"]
+    assert ended and all(p.title.startswith("〔已结束") for p in ended)
+
+
+def test_a_named_promotion_not_yet_started_is_marked_upcoming(shop_kb: KnowledgeBase) -> None:
+    hits = shop_kb.search("焕新季的满减", k=5, as_of=date(2026, 11, 5))
+    coming = [p for p in hits if p.doc_id == "promo:winter"]
+    assert coming and coming[0].title.startswith("〔未开始：2026-11-15起")
+    assert all(p.doc_id != "promo:winter" for p in shop_kb.search("焕新季的满减", k=5, as_of=date(2026, 11, 5),
+                                                                    validity="active"))
+
+
+def test_unknown_validity_is_refused(shop_kb: KnowledgeBase) -> None:
+    with pytest.raises(ValueError, match="validity"):
+        shop_kb.search("退货", validity="all")  # type: ignore[arg-type]
 
 
 def test_type_and_sku_filters(shop_kb: KnowledgeBase) -> None:

@@ -1,8 +1,9 @@
 """The retrieval task: hit@1, hit@3 and MRR of `KnowledgeBase.search` in dense, BM25 and hybrid mode.
 
-Dataset lines: {"id", "question", "relevant": [chunk ids], "kind", "as_of"}. A question whose relevant chunks are
-out of force on its `as_of` date (an expired promotion) can never be found: it counts as a miss, not as skipped, so
-the figure is what a user would get.
+Dataset lines: {"id", "question", "relevant": [chunk ids], "kind", "as_of"}. Searches run as callers run them
+(validity "auto" on the question's `as_of` day): a question about an ended promotion ("双11的券还能用吗") is answered
+by that promotion's chunks, which must come back marked as ended. `inactive_unmarked` counts returned chunks that are
+out of force on the day yet not marked — a chunk presented as active when it is not; the suite gates it at 0.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from coach.evaluation.stats import ratio
 from coach.evaluation.tasks.base import LoadContext, Outcome, Task
 from coach.evaluation.tasks.jsonl import load_items
 from coach.privacy import mask
+from coach.retrieval.validity import status
 
 if TYPE_CHECKING:
     from coach.services import Services
@@ -62,17 +64,19 @@ class RetrievalTask(Task[Question]):
         return load_items(path, Question)
 
     def metric_names(self) -> list[str]:
-        return [f"{m}.{x}" for m in self.modes for x in ("hit@1", "hit@3", "mrr")]
+        return [f"{m}.{x}" for m in self.modes for x in ("hit@1", "hit@3", "mrr")] + ["inactive_unmarked"]
 
     def prepare(self, services: Services) -> None:
         services.kb.warmup()
 
     def run_case(self, item: Question, services: Services) -> Outcome:
-        counts: dict[str, float] = {"n": 1}
+        counts: dict[str, float] = {"n": 1, "inactive_unmarked": 0.0}
         ranks: dict[str, int | None] = {}
         top3: dict[str, list[str]] = {}
+        day = item.as_of or services.settings.as_of()
         for mode in self.modes:
-            hits = services.kb.search(item.question, DEPTH, as_of=item.as_of, mode=mode)  # type: ignore[arg-type]
+            hits = services.kb.search(item.question, DEPTH, as_of=day, mode=mode)  # type: ignore[arg-type]
+            counts["inactive_unmarked"] += sum(1 for h in hits if status(h, day) != "active" and not _marked(h.title))
             rank = next((i + 1 for i, h in enumerate(hits) if h.id in item.relevant), None)
             ranks[mode] = rank
             top3[mode] = [h.id for h in hits[:3]]
@@ -92,6 +96,8 @@ class RetrievalTask(Task[Question]):
             out[f"{m}.hit@1"] = ratio(counts.get(f"{m}.hit1", 0), n)
             out[f"{m}.hit@3"] = ratio(counts.get(f"{m}.hit3", 0), n)
             out[f"{m}.mrr"] = ratio(counts.get(f"{m}.rr", 0), n)
+        if "inactive_unmarked" in counts:
+            out["inactive_unmarked"] = counts["inactive_unmarked"]
         return out
 
     def details(self, records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -106,3 +112,7 @@ class RetrievalTask(Task[Question]):
         misses = [{"id": r["id"], **{k: v for k, v in r["detail"].items() if k != "kind"}}
                   for r in ok if "question" in r["detail"]]
         return {"hit@3_by_kind": table, "misses": misses[:60]}
+
+
+def _marked(title: str) -> bool:
+    return title.startswith(("〔已结束", "〔未开始"))
