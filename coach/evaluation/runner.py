@@ -356,11 +356,19 @@ def llm_usage(services: Services, since: float, cases: int) -> dict[str, Any] | 
     llm = services.__dict__.get("llm")
     if llm is None:
         return None
+    from coach.llm.usage import Prices
+
     calls = [r for r in llm.usage.recent() if r.at >= since]
     tokens_in, tokens_out = sum(r.input_tokens for r in calls), sum(r.output_tokens for r in calls)
-    return {"calls": len(calls), "input_tokens": tokens_in, "output_tokens": tokens_out, "cases": cases,
-            "tokens_per_case": round((tokens_in + tokens_out) / cases, 1) if cases else None,
-            "outcomes": {o: sum(1 for r in calls if r.outcome == o) for o in sorted({r.outcome for r in calls})}}
+    out: dict[str, Any] = {
+        "calls": len(calls), "input_tokens": tokens_in, "output_tokens": tokens_out, "cases": cases,
+        "tokens_per_case": round((tokens_in + tokens_out) / cases, 1) if cases else None,
+        "outcomes": {o: sum(1 for r in calls if r.outcome == o) for o in sorted({r.outcome for r in calls})}}
+    # priced per model from prompts/llm/prices.yaml (a suite's `llm_prices` overrides); unknown model: "n/a"
+    priced = Prices.load(services.settings.prompts_dir / "llm" / "prices.yaml").cost(calls)
+    if priced is None or not cases:
+        return out | {"cost_per_case": "n/a"}
+    return out | {"cost": round(priced[0], 6), "cost_per_case": round(priced[0] / cases, 6), "currency": priced[1]}
 
 
 def _records(p: _Plan, work: list[tuple[Any, int]], services: Services) -> Iterator[dict[str, Any]]:

@@ -116,3 +116,21 @@ def test_a_disagreeing_judge_is_not_trusted_and_its_gate_refused(run: Callable[[
 def test_rules_mode_refuses_the_judge_task(run: Callable[[str | None], RunResult]) -> None:
     with pytest.raises(InputError, match="needs an LLM"):
         run(None)
+
+
+def test_every_task_reports_cost_per_case_by_model(project: Settings) -> None:
+    from coach.evaluation.runner import llm_usage
+    from coach.llm.usage import UsageRecord
+
+    services = Services(project.model_copy(update={"llm_model": "gpt-4o-mini"}))  # priced in prompts/llm/prices.yaml
+    assert services.llm is not None
+    for model in ("gpt-4o-mini", "gpt-4o-mini"):
+        services.llm.usage.add(UsageRecord(prompt="judge@1", model=model, outcome="ok", latency_ms=1.0,
+                                           input_tokens=1000, output_tokens=500))
+    usage = llm_usage(services, since=0.0, cases=2)
+    assert usage is not None and usage["currency"] == "USD"
+    assert usage["cost_per_case"] == pytest.approx((1000 * 0.15 + 500 * 0.60) / 1e6)
+    services.llm.usage.add(UsageRecord(prompt="judge@1", model="mystery", outcome="ok", latency_ms=1.0))
+    usage = llm_usage(services, since=0.0, cases=3)
+    assert usage is not None and usage["cost_per_case"] == "n/a"
+    services.llm.close()
