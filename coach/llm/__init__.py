@@ -2,9 +2,12 @@
 
 Entry points (all raise a typed `LLMError` whose `.notice` is the sentence to show next to the rules-mode answer):
 - `Services.llm` (an `LLM`, or None in rules mode) and `Services.critique` (merges an LLM critique when configured);
-- `llm_draft(llm, critic, case, passages)` for coach/drafting; `llm_customer_reply(llm, …)` for coach/roleplay;
-- `llm_judge(llm, case, passages)` for the eval harness; `LLM.stream(prompt_id, inputs)` for streaming to the UI;
-- `LLM.usage` (ring buffer of per-call tokens/latency/model/prompt id@version) for the UI and eval reports.
+- drafting: `adapters.LLMDraftStrategy` behind the Drafter's critic check (switched on by coach/drafting/service.py);
+  roleplay: `adapters.LLMCustomer`, customer mode "llm" (COACH_ROLEPLAY_CUSTOMER=auto|scripted|llm);
+- `llm_judge(llm, case, passages)` for the eval harness (coach/evaluation/tasks/judge.py, Cohen's κ);
+- streaming to the UI: `Services.stream_draft` / `Services.stream_critique` (stream.py); `LLM.stream` underneath;
+- `LLM.usage` (ring buffer of per-call tokens/latency/model/prompt id@version; `usage_scope` per case) for the UI
+  and eval reports, priced by prompts/llm/prices.yaml.
 """
 
 from coach.llm.client import LLM, Deadline, LLMOptions

@@ -1,5 +1,5 @@
-"""The adapters to the drafting and roleplay plug points, driven through those packages' own public entry points
-(Drafter, start_session/take_turn) with the LLM on the loopback server."""
+"""The adapters at the drafting and roleplay plug points (switched on in LLM mode), driven through those packages'
+own public entry points (Drafter, start_session/take_turn) with the LLM on the loopback server."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ import pytest
 
 from coach.drafting import service as drafting
 from coach.drafting.models import DraftRequest, DraftResult
-from coach.llm.adapters import LLMCustomer, LLMDraftStrategy
+from coach.llm.adapters import LLMDraftStrategy
 from coach.llm.fake_server import FakeOpenAI, Reply
-from coach.roleplay import customer as customer_mod
 from coach.roleplay import service as rp
-from coach.roleplay.customer import register_customer
+from coach.roleplay.customer import customer_modes
 from coach.services import Services
 from coach.settings import Settings
 
@@ -35,9 +34,8 @@ def services(llm_settings: Settings, demo_kb_factory: Any) -> Iterator[Services]
 
 
 @pytest.fixture
-def draft(services: Services, monkeypatch: pytest.MonkeyPatch) -> Any:
-    # exactly the one line the drafting package's llm_strategy() needs
-    monkeypatch.setattr(drafting, "llm_strategy", lambda svc: LLMDraftStrategy(svc) if svc.llm else None)
+def draft(services: Services) -> Any:
+    assert isinstance(drafting.llm_strategy(services), LLMDraftStrategy)  # switched on in LLM mode
 
     def run(customer: str) -> DraftResult:
         return drafting.draft(services, DraftRequest(customer=customer))
@@ -65,9 +63,8 @@ def test_the_drafter_never_shows_a_critical_llm_draft(draft: Any, fake: FakeOpen
 
 
 @pytest.fixture
-def llm_customer(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(customer_mod, "_FACTORIES", dict(customer_mod._FACTORIES))
-    register_customer("llm", LLMCustomer.factory)
+def llm_customer() -> None:
+    assert "llm" in customer_modes()  # registered by coach.roleplay.customer itself
 
 
 def test_the_llm_customer_speaks_in_a_roleplay_session(services: Services, fake: FakeOpenAI,
