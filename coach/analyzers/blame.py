@@ -12,9 +12,14 @@ P = "no_blame_shifting"
 _NEGATED = re.compile(r"(不是|并非|不怪|不能怪|不会怪|不用|无需|别|非|排除)$")
 
 
+_CONDITIONAL = re.compile(r"(如果|若|要是|假如|万一|如是|若是)[^。，,！？]{0,6}$")
+
+
 def _blames_customer(ctx: Ctx) -> re.Match[str] | None:
     for m in matches(ctx.lex.rx("blame.customer"), ctx.draft.norm):
-        if not _NEGATED.search(before(ctx.draft.norm, m.start(), 3)):
+        # "如果是人为损坏的话就不在保修范围" states the rule; it does not say this customer did it
+        if not _NEGATED.search(before(ctx.draft.norm, m.start(), 3)) and not _CONDITIONAL.search(
+                before(ctx.draft.norm, m.start(), 10)):
             return m
     return None
 
@@ -40,6 +45,9 @@ def analyze(ctx: Ctx) -> Finding:
     # "您也可以拿着交易号去问银行" offers an extra route; it is no redirect when the shop keeps the case
     if redirect_m and re.search(r"(也|还)(可以|能)|或者", norm[max(0, redirect_m.start() - 12):redirect_m.start()]):
         redirect_m = None if owns else redirect_m
+    # "我现在就去联系中通催查": the shop is the one going
+    if redirect_m and re.search(r"(我|我们|这边|本店|店铺|客服)[^。，,！？]{0,5}$", before(norm, redirect_m.start(), 8)):
+        redirect_m = None
     redirect = span(redirect_m)
     handoff = None if owns else span(ctx.lex.rx("blame.handoff").search(norm))
     attribution = _third_party_attribution(ctx)

@@ -43,6 +43,8 @@ def analyze(ctx: Ctx) -> Finding:
     # ("关注店铺能领一张5元券"); a give in a later clause ("加购一下，我再帮您看看有没有券") gives nothing
     give_scope = norm[: ask.start()] + _own_clause_benefit(ctx, ask)
     give = ctx.lex.rx("reciprocity.give").search(give_scope)
+    if not give and ctx.situation.scene == "order_urging_payment" and ctx.lex.rx("reciprocity.payment_ask").search(ask.group()):
+        give = ctx.lex.rx("reciprocity.payment_reason").search(norm)
     if give:
         return finding(ctx, P, "applied", "先给予价值（优惠、赠品、已完成的帮助）再提出请求。",
                        span=(give.start(), give.end()), suggestion=" ")

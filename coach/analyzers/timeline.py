@@ -35,7 +35,10 @@ def analyze(ctx: Ctx) -> Finding:
         # a calm return/refund question: only a refusal or a brush-off with no way forward fails it
         step = ctx.lex.rx("timeline.step").search(norm)
         found = refusals(ctx)
-        blocked = found and not has_alternative(ctx, [(m.start(), m.end()) for m in found])
+        # a calm shipping question ("能发京东吗" → "不支持") is a pre-sale answer: framing judges its refusal
+        refusal_scenes = ctx.lex.get("timeline.refusal_scenes") or [sit.scene]
+        blocked = (found and sit.scene in refusal_scenes
+                   and not has_alternative(ctx, [(m.start(), m.end()) for m in found]))
         brush_off = ctx.lex.rx("timeline.vague").search(norm)
         if step is None and (blocked or brush_off):
             where = (brush_off or found[0]).start()

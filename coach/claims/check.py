@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+import jieba
+
 from coach.claims.facts import Fact, FactBook, Product, qualifier_of, sentence_kinds
 from coach.claims.numbers import NUM, Duration, durations, tiers, to_number
 from coach.critic.lexicon import Lexicon
@@ -35,6 +37,8 @@ def own_action(sentence: str, d: Duration) -> bool:
     return bool(_OWN_ACTION_AFTER.search(sentence[d.end:d.end + 10]))
 
 
+_FILLER = {"可以", "我们", "直接", "或者", "就是", "这个", "您的", "已经", "还是", "如果", "的话", "一般", "天内", "小时",
+           "以内", "之内", "订单", "申请", "签收", "退货", "退款"}
 MAX_TOPIC_DISTANCE = 16  # a number far from its topic word in a long sentence is about something else
 
 
@@ -69,10 +73,12 @@ class ClaimChecker:
         self.book = book
         self.lex = lex
         self.draft_spec: dict[str, Any] = book.spec["draft"]
+        self._from_order = False
 
     def check(self, draft: Text, convo: str, product_id: str | None, scene: str) -> tuple[list[Issue], list[Issue]]:
         """(policy_accuracy issues, honest_urgency issues)."""
         product = self.book.find_product(product_id, convo + "\n" + draft.norm)
+        self._from_order = bool(product_id) and product is not None and product is self.book.find_product(product_id, "")
         policy: list[Issue] = []
         for sent in draft.sentences:
             policy += self._durations(sent, product, convo)
@@ -104,7 +110,7 @@ class ClaimChecker:
             q = q if q >= 0 else (named[0] if len(named) == 1 else -1)
             # "退余额也是2-5个工作日吗" — the bank-card figure is no answer for the balance: compare like with like
             facts = ([f for f in facts if f.qualifier == q] or facts) if q >= 0 else facts
-            if not facts or consistent(d, facts):
+            if not facts or consistent(d, facts) or self._stated_elsewhere(d, sent.text):
                 continue
             best = self.book.best_passage(sent.text, {f.passage_id for f in facts}) or facts[0].passage_id
             fact = next((f for f in facts if f.passage_id == best), facts[0])
@@ -115,6 +121,16 @@ class ClaimChecker:
                              f"{label}与知识库不符：回复说“{claimed}”，政策为“{fact.sentence[:60]}”。",
                              f"按政策改为“{right}”，并引用条款。", [best], (claimed, right)))
         return out
+
+    def _stated_elsewhere(self, d: Duration, sentence: str) -> bool:
+        """The same figure stands in a KB sentence about the same thing under another kind ("签收20天内可以换新或
+        退货" read as a refund time): the kind guess was wrong, not the number."""
+        words = {w for w in jieba.lcut(sentence) if len(w) >= 2 and not re.fullmatch(r"[\d.\-–~]+", w)} - _FILLER
+        for facts in self.book.facts.values():
+            for f in facts:
+                if f.value.same(d) and len(words & set(jieba.lcut(f.sentence))) >= 3:
+                    return True
+        return False
 
     def _product_warranty(self, product: Product) -> list[Fact]:
         out = []
@@ -261,6 +277,11 @@ class ClaimChecker:
             rates = {float(r) / 10 for p in active for r in re.findall(r"(\d(?:\.\d)?)\s*折", p.text)}
             base = list(allowed)
             allowed |= {a - d for a in base for d in deductions} | {round(a * r, 2) for a in base for r in rates}
+            if not self._from_order:
+                # a product guessed from the words of the chat may be the wrong one: a price that is another
+                # product's own price says the guess failed, not the agent
+                allowed |= {v for p in self.book.products.values() if p is not product
+                            for v in (p.price, p.original_price) if v is not None}
             for m in re.finditer(spec["price_claim"], s):
                 v = float(m.group("v"))
                 if v >= 10 and all(abs(v - a) > 0.5 for a in allowed) and not _mentioned_by_customer(v, s):

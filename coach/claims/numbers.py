@@ -65,6 +65,8 @@ def durations(text: str) -> list[Duration]:
         if a is None or b is None:
             continue
         unit = m.group("u")
+        if m.start() > 0 and text[m.start() - 1] in "哪某每这那同当前后隔第" and m.group("a") in ("一", "1"):
+            continue  # 哪一天 / 每一天 / 同一天 / 第一天 name a day, they are no duration
         if unit == "年" and max(a, b) >= 100:
             continue  # 2026年 is a date, not a duration
         factor = _DAYS.get(unit, 1.0)

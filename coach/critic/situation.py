@@ -77,6 +77,8 @@ def missing_info(lex: Lexicon, scene: str, convo: str, case: Case, draft: str = 
             continue
         if "present" not in need:
             continue  # judged by the analyzer with the knowledge base (e.g. which_item)
+        if need.get("when") and not re.search(need["when"], convo):
+            continue
         seen = convo + ("\n" + draft if need.get("draft_counts") else "")
         if not re.search(need["present"], seen):
             missing.append(name)
