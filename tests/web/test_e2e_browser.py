@@ -1,0 +1,190 @@
+"""End to end in a real headless browser: the app (coach.web.app.create_app) under uvicorn on a free loopback port
+with a fresh data dir, driven by Debian's chromium through chromedriver (selenium). Load the app, run a critique,
+play three roleplay turns, run the smoke suite, draft a reply, search the KB, and save a screenshot of each tab.
+
+Screenshots go to $COACH_TEST_ARTIFACTS (default tests/artifacts/, gitignored); the path is printed.
+Skipped only when chromium or chromedriver is missing (`make browser` installs them)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from coach.services import Services
+from coach.settings import REPO_ROOT, Settings
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+pytestmark = [
+    pytest.mark.browser, pytest.mark.slow,
+    pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="needs Debian's chromium and chromium-driver (make browser)"),
+]
+ARTIFACTS = Path(os.environ.get("COACH_TEST_ARTIFACTS") or REPO_ROOT / "tests" / "artifacts")
+WAIT_S = 45
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import uvicorn
+
+    from coach.web.app import create_app
+
+    port = _free_port()
+    settings = Settings(data_dir=tmp_path_factory.mktemp("e2e-data"), today=date(2026, 11, 23), chroma_url=None,
+                        host="127.0.0.1", port=port, _env_file=None)  # type: ignore[call-arg]
+    services = Services(settings)
+    services.ensure_demo_index()  # what app.py does on a first run (seeded vectors: seconds)
+    server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the app did not start"
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}/"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1400,1100", "--lang=zh-CN", "--no-first-run", "--disable-extensions"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(str(DRIVER)), options=options)
+    yield driver
+    driver.quit()
+
+
+class Page:
+    """The few moves the test needs, by the elem_ids the tabs set."""
+
+    def __init__(self, driver: Any, shots: Path) -> None:
+        self.d, self.shots = driver, shots
+
+    def wait(self, cond: Callable[[], Any], what: str, timeout: float = WAIT_S) -> Any:
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        try:
+            return WebDriverWait(self.d, timeout, poll_frequency=0.2).until(lambda _: cond())
+        except Exception:
+            self.shot(f"failed-{what}")
+            raise AssertionError(f"timed out waiting for {what}; screenshot in {self.shots}") from None
+
+    def text(self, css: str) -> str:
+        from selenium.webdriver.common.by import By
+
+        found = self.d.find_elements(By.CSS_SELECTOR, css)
+        return str(found[0].text) if found else ""
+
+    def value(self, css: str) -> str:
+        from selenium.webdriver.common.by import By
+
+        found = self.d.find_elements(By.CSS_SELECTOR, css)
+        return str(found[0].get_attribute("value") or "") if found else ""
+
+    def fill(self, css: str, value: str) -> None:
+        """Set a textbox the way typing does (Gradio listens to input events); send_keys is slow for Chinese."""
+        from selenium.webdriver.common.by import By
+
+        box = self.d.find_element(By.CSS_SELECTOR, css)
+        self.d.execute_script("arguments[0].value = arguments[1];"
+                              "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));", box, value)
+
+    def click(self, css: str) -> None:
+        from selenium.webdriver.common.by import By
+
+        self.d.find_element(By.CSS_SELECTOR, css).click()
+
+    def tab(self, label: str) -> None:
+        from selenium.webdriver.common.by import By
+
+        buttons = [b for b in self.d.find_elements(By.CSS_SELECTOR, "button[role='tab']") if b.text.strip() == label]
+        assert buttons, f"no tab {label!r}"
+        buttons[0].click()
+
+    def shot(self, name: str) -> Path:
+        self.shots.mkdir(parents=True, exist_ok=True)
+        path = self.shots / f"{name}.png"
+        self.d.save_screenshot(str(path))
+        return path
+
+
+def test_agent_trainee_and_qa_journeys_in_chromium(app_url: str, browser: Any) -> None:
+    page = Page(browser, ARTIFACTS / "e2e")
+    print(f"\nscreenshots: {page.shots}")
+    browser.get(app_url)
+    page.wait(lambda: "单机模式" in page.text("#whoami"), "the page load handler")
+
+    # 草稿点评: a blame-shifting draft gets a score, cards and a rewrite; the customer's markup stays text
+    page.fill("#critique-customer textarea", "快递五天了还没到！<img src=x onerror=alert(1)>")
+    page.fill("#critique-draft textarea", "不是我们的问题，你自己去问快递。")
+    page.click("#critique-go")
+    page.wait(lambda: "得分" in page.text("#critique-cards"), "the critique score")
+    assert "违反" in page.text("#critique-cards")
+    assert not browser.find_elements("css selector", "#critique-cards img")
+    page.shot("1-critique")
+
+    # 智能拟稿
+    page.tab("智能拟稿")
+    page.fill("#draft-customer textarea", "衣服不合适，签收后还能退吗？")
+    page.click("#draft-go")
+    page.wait(lambda: "核对" in page.text("#draft-check"), "the drafted reply")
+    page.shot("2-draft")
+
+    # 角色扮演: the recommended scenario is preselected; three turns move the meter and bring feedback
+    page.tab("角色扮演")
+    page.wait(lambda: page.value("#rp-scenario input").startswith("⭐"), "the recommended scenario")
+    page.click("#rp-start")
+    page.wait(lambda: "顾客情绪" in page.text("#rp-meter"), "the session start")
+    turns = ["亲，非常抱歉让您久等了，换作是我也会着急。请问您的订单号是多少？我马上帮您查物流。",
+             "请耐心等待，快递会送到的。",
+             "理解您的着急，我今天16:00前用顺丰为您补发，运费由店铺承担，单号出来后第一时间发给您。"]
+    for n, text in enumerate(turns, start=1):
+        page.fill("#rp-reply textarea", text)
+        page.click("#rp-send")
+        page.wait(lambda n=n: f"第 {n} 轮点评" in page.text("#rp-feedback"), f"roleplay turn {n}")
+        if "对话结束" in page.text("#rp-feedback"):
+            break
+    assert "顾客情绪" in page.text("#rp-meter") and page.text("#rp-chat").count("请耐心等待") == 1
+    page.click("#rp-end")
+    page.wait(lambda: "复盘" in page.text("#rp-debrief"), "the debrief")
+    page.shot("3-roleplay")
+
+    # 评测: the smoke suite with its gates, metrics and report
+    page.tab("评测")
+    page.wait(lambda: page.value("#eval-suite input").startswith("smoke"), "the suite list")
+    page.click("#eval-run")
+    page.wait(lambda: "smoke：" in page.text("#eval-summary"), "the smoke suite", timeout=120)
+    assert "全部门槛通过" in page.text("#eval-summary"), page.text("#eval-summary")
+    page.shot("4-eval")
+
+    # 知识库: what is indexed, and a search preview
+    page.tab("知识库")
+    page.wait(lambda: "个片段" in page.text("#kb-stats"), "the KB stats")
+    page.fill("#kb-query textarea, #kb-query input", "签收后几天可以退货")
+    page.click("#kb-search")
+    page.wait(lambda: "policy:" in browser.page_source, "the search preview")
+    page.shot("5-kb")
+    assert sorted(p.name for p in page.shots.glob("[1-5]-*.png")) == [
+        "1-critique.png", "2-draft.png", "3-roleplay.png", "4-eval.png", "5-kb.png"]
