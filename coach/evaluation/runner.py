@@ -212,6 +212,9 @@ def run_suite(services: Services, suite: Suite | str | Path | None = None, *, ov
     if any(p.task.needs_kb for p in plans) and svc.kb.is_empty():
         raise InputError(f"the knowledge base of {svc.settings.data_dir} is empty: index the knowledge this suite's "
                          "datasets are judged against first (coach kb index PATH…)")
+    if any(p.task.needs_llm for p in plans) and svc.llm is None:  # refused before a run record is made
+        raise InputError("this suite needs an LLM (LLM-as-judge): set COACH_LLM_BASE_URL and COACH_LLM_MODEL"
+                         + (f" ({svc.llm_problem})" if svc.llm_problem else ""))
     folder = run_dir(settings, run_id)
     if resume:
         _check_fingerprints(folder, fingerprints)

@@ -113,9 +113,13 @@ def test_a_disagreeing_judge_is_not_trusted_and_its_gate_refused(run: Callable[[
     assert "judge not trusted" in result.paths["md"].read_text(encoding="utf-8")
 
 
-def test_rules_mode_refuses_the_judge_task(run: Callable[[str | None], RunResult]) -> None:
+def test_rules_mode_refuses_the_judge_task_before_a_run_is_recorded(run: Callable[[str | None], RunResult],
+                                                                    project: Settings) -> None:
+    from coach.evaluation import list_runs
+
     with pytest.raises(InputError, match="needs an LLM"):
         run(None)
+    assert list_runs(project) == []
 
 
 def test_every_task_reports_cost_per_case_by_model(project: Settings) -> None:

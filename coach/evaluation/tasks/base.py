@@ -74,6 +74,7 @@ class Task(ABC, Generic[ItemT]):
     description: ClassVar[str] = ""
     default_dataset: ClassVar[str | None] = None
     needs_kb: ClassVar[bool] = False
+    needs_llm: ClassVar[bool] = False  # refused in rules mode before the run starts
     lower_is_better: ClassVar[frozenset[str]] = frozenset()
     option_keys: ClassVar[frozenset[str]] = frozenset()
 

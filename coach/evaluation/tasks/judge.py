@@ -56,6 +56,7 @@ class JudgeTask(Task[Case]):
     description = "LLM-as-judge per-principle verdicts vs golden labels (Cohen's κ), tokens and cost per case"
     default_dataset = "eval/golden/critique.jsonl"
     needs_kb = True
+    needs_llm = True
     option_keys = frozenset({"subject", "prices"})
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
@@ -74,9 +75,8 @@ class JudgeTask(Task[Case]):
         return ["kappa", "kappa_macro", "judged_clean_rate", "tokens_per_case", "cost_per_case"]
 
     def prepare(self, services: Services) -> None:
-        if services.llm is None:
-            raise InputError("the judge task needs an LLM: set COACH_LLM_BASE_URL and COACH_LLM_MODEL "
-                             + (f"({services.llm_problem})" if services.llm_problem else ""))
+        if services.llm is None:  # the runner refuses earlier; this guards the plain run() form
+            raise InputError("the judge task needs an LLM: set COACH_LLM_BASE_URL and COACH_LLM_MODEL")
         from coach.llm.usage import Prices
 
         self.principles = list(services.critic.rubric.principles)
