@@ -138,3 +138,24 @@ def test_every_task_reports_cost_per_case_by_model(project: Settings) -> None:
     usage = llm_usage(services, since=0.0, cases=3)
     assert usage is not None and usage["cost_per_case"] == "n/a"
     services.llm.close()
+
+
+def test_subject_drafts_judges_the_coachs_own_drafts(run: Callable[[str | None], RunResult], fake: FakeOpenAI,
+                                                     project: Settings) -> None:
+    suite = project.eval_dir / "suites" / "j.yaml"
+    suite.write_text(suite.read_text("utf-8").replace("options:\n", "options:\n  subject: drafts\n"), "utf-8")
+    judge = judge_model(flip=False)
+    coach_draft = "亲，您好！非常抱歉给您添麻烦了，我马上为您查看处理，请稍等～"
+
+    def model(body: dict[str, Any]) -> Reply:
+        system = body["messages"][0]["content"]
+        if "质检" in system:  # the judge: golden drafts as labelled, the coach's drafts clean
+            return judge(body) if coach_draft not in body["messages"][1]["content"] else Reply(
+                content=json.dumps({"judgements": []}))
+        return Reply(content=json.dumps({"draft": coach_draft, "rewrite": coach_draft}, ensure_ascii=False))
+
+    fake.default = model
+    t = run("priced-model").report["tasks"]["judge"]
+    assert t["errors"] == 0 and t["metrics"]["kappa"]["value"] == pytest.approx(1.0)
+    assert t["metrics"]["judged_clean_rate"]["value"] == pytest.approx(1.0)  # the golden drafts' rate is 0.5
+    assert min(row["calls"] for row in t["details"]["per_case_usage"]) >= 3  # judge, draft, judge
