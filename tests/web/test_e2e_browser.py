@@ -177,6 +177,9 @@ def test_agent_trainee_and_qa_journeys_in_chromium(app_url: str, browser: Any) -
     page.click("#eval-run")
     page.wait(lambda: "smoke：" in page.text("#eval-summary"), "the smoke suite", timeout=120)
     assert "全部门槛通过" in page.text("#eval-summary"), page.text("#eval-summary")
+    page.click("#eval-report-box button")  # open 完整报告: our report, in a sandboxed iframe (no scripts, no remote)
+    frame = page.wait(lambda: browser.find_elements("css selector", "#eval-report iframe"), "the embedded report")[0]
+    assert frame.get_attribute("sandbox") == "" and "smoke" in (frame.get_attribute("srcdoc") or "")
     page.shot("4-eval")
 
     # 知识库: what is indexed, and a search preview
@@ -184,7 +187,7 @@ def test_agent_trainee_and_qa_journeys_in_chromium(app_url: str, browser: Any) -
     page.wait(lambda: "个片段" in page.text("#kb-stats"), "the KB stats")
     page.fill("#kb-query textarea, #kb-query input", "签收后几天可以退货")
     page.click("#kb-search")
-    page.wait(lambda: "policy:" in browser.page_source, "the search preview")
+    page.wait(lambda: "policy:" in page.text("#kb-hits"), "the search preview")
     page.shot("5-kb")
     assert sorted(p.name for p in page.shots.glob("[1-5]-*.png")) == [
         "1-critique.png", "2-draft.png", "3-roleplay.png", "4-eval.png", "5-kb.png"]

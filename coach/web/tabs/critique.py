@@ -19,16 +19,16 @@ EMOTION = {"neutral": "平静", "worried": "担心", "frustrated": "不耐烦", 
 Spans = list[tuple[str, str | None]]
 
 
-def highlight(draft: str, crit: Critique) -> Spans:
+def highlight(draft: str, crit: Critique, names: dict[str, str] | None = None) -> Spans:
     """The draft split into (text, label) pieces for gr.HighlightedText. A piece inside offending spans carries
     every principle it violates ("a + b"): spans often overlap (a blame-shifting sentence is also the missing
-    timeline), and showing only one of them would hide the others."""
+    timeline), and showing only one of them would hide the others. `names`: principle id → the label shown."""
     marks = [(f.start, f.end, f.principle) for f in sorted(crit.findings, key=lambda f: -f.severity)
              if f.verdict == "violated" and f.start is not None and f.end is not None and 0 <= f.start < f.end]
     cuts = sorted({0, len(draft), *(min(m[0], len(draft)) for m in marks), *(min(m[1], len(draft)) for m in marks)})
     out: Spans = []
     for a, b in itertools.pairwise(cuts):
-        covering = list(dict.fromkeys(p for s, e, p in marks if s <= a and b <= e))
+        covering = list(dict.fromkeys((names or {}).get(p, p) for s, e, p in marks if s <= a and b <= e))
         label = " + ".join(covering) or None
         if out and out[-1][1] == label:
             out[-1] = (out[-1][0] + draft[a:b], label)
@@ -87,7 +87,7 @@ def critique_handler(services: Services, customer: str, draft: str, context: str
     cited = [c for f in crit.findings if f.verdict != "not_applicable" for c in f.citations]
     cards = cards_markdown(crit, names)
     clauses = citations_markdown(services, cited)
-    return cards + ("\n\n" + clauses if clauses else ""), highlight(draft or "", crit), (
+    return cards + ("\n\n" + clauses if clauses else ""), highlight(draft or "", crit, names), (
         crit.rewrite or "（草稿没有需要修改的地方）")
 
 

@@ -63,11 +63,19 @@ def run_choices(services: Services) -> Any:
     return gr.update(choices=choices, value=choices[0][1] if choices else None)
 
 
+def _seconds(timing: dict[str, Any]) -> str:
+    """The run's duration: total_s when the report has it (it is added after the report files are written)."""
+    if "total_s" in timing:
+        return f"{timing['total_s']:.1f}"
+    parts = [timing.get(k) for k in ("load_s", "cases_s", "aggregate_s")]
+    return f"{sum(p for p in parts if isinstance(p, (int, float))):.1f}" if any(parts) else "-"
+
+
 def summary_markdown(report: dict[str, Any]) -> str:
     verdict = "✅ 全部门槛通过" if report["passed"] else "❌ 有门槛未通过"
     lines = [f"### {md_inline(report['suite'])}：{verdict}",
              f"运行 `{report['run_id']}` · 模式 {report['provenance']['settings']['mode']} · "
-             f"用时 {report.get('timing', {}).get('total_s', '-')} 秒"]
+             f"用时 {_seconds(report.get('timing') or {})} 秒"]
     for label, t in report["tasks"].items():
         failed = [g for g in t["gates"] if not g["passed"]]
         mark = "✅" if not failed else "❌"
@@ -185,8 +193,8 @@ def build(services: Services) -> list[Any]:
                                   max_height=360)
     baseline = gr.Dataframe(headers=BASELINE_COLUMNS, label="与基线比较", interactive=False, max_height=300)
     files = gr.File(label="下载报告（HTML / JSON / Markdown）", file_count="multiple", interactive=False)
-    with gr.Accordion("完整报告", open=False):
-        report = gr.HTML()
+    with gr.Accordion("完整报告", open=False, elem_id="eval-report-box"):
+        report = gr.HTML(elem_id="eval-report")
     with gr.Accordion("历史运行与对比", open=False):
         with gr.Row():
             run_a = gr.Dropdown([], label="A（参照）")

@@ -156,7 +156,8 @@ def build(services: Services) -> list[Any]:
         query = gr.Textbox(label="搜索预览", placeholder="例如：签收后几天可以退货", scale=4, elem_id="kb-query")
         k = gr.Slider(1, 20, value=5, step=1, label="条数", scale=1)
         search = gr.Button("搜索", scale=1, elem_id="kb-search")
-    hits = gr.Dataframe(headers=HIT_COLUMNS, label="搜索结果", interactive=False, wrap=True, max_height=420)
+    hits = gr.Dataframe(headers=HIT_COLUMNS, label="搜索结果", interactive=False, wrap=True, max_height=420,
+                        elem_id="kb-hits")
     with gr.Accordion("已索引的文档", open=False):
         documents = gr.Dataframe(headers=DOC_COLUMNS, interactive=False, max_height=420)
 
