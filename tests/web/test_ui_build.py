@@ -24,14 +24,14 @@ def test_five_tabs_with_chinese_labels(settings: Settings) -> None:
 
 def test_logged_in_user_sees_the_tabs_of_their_role() -> None:
     request: Any = SimpleNamespace(username="li.na")
-    who, trainee, *tabs = page_setup(request, lambda r: {"critique", "roleplay"} if r.username == "li.na" else set())
-    assert who == "当前用户：**li\\.na**" and trainee == "li.na"
+    who, *tabs = page_setup(request, lambda r: {"critique", "roleplay"} if r.username == "li.na" else set())
+    assert who == "当前用户：**li\\.na**"
     assert _visible(tuple(tabs)) == {"critique": True, "draft": False, "roleplay": True, "eval": False, "kb": False}
 
 
 def test_single_user_mode_shows_everything() -> None:
-    who, trainee, *tabs = page_setup(SimpleNamespace(username=None), None)  # type: ignore[arg-type]
-    assert who == "单机模式（未登录）" and not isinstance(trainee, str)
+    who, *tabs = page_setup(SimpleNamespace(username=None), None)  # type: ignore[arg-type]
+    assert who == "单机模式（未登录）"
     assert all(_visible(tuple(tabs)).values())
-    _, _, *tabs = page_setup(SimpleNamespace(username=None), lambda r: None)  # type: ignore[arg-type]
+    _, *tabs = page_setup(SimpleNamespace(username=None), lambda r: None)  # type: ignore[arg-type]
     assert all(_visible(tuple(tabs)).values())

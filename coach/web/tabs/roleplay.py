@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 
 import gradio as gr
 import pandas as pd
+from gradio.context import LocalContext
 
 from coach.errors import CoachError
 from coach.roleplay import service as rp
@@ -53,8 +54,16 @@ class Charts(NamedTuple):
     summary: str
 
 
+def logged_in() -> str | None:
+    """The user name of the web request being served (None: single-user mode, or not a web call)."""
+    request = LocalContext.request.get(None)
+    return getattr(request, "username", None) if request is not None else None
+
+
 def _trainee(name: str | None) -> str:
-    return (name or "").strip() or "default"
+    """Logged in, a trainee practises and sees progress as themselves whatever the box says (the box is
+    read-only then, but a page can send anything); in single-user mode the box names the trainee."""
+    return logged_in() or (name or "").strip() or "default"
 
 
 def scenario_picker(services: Services, trainee: str, difficulty: str = ALL) -> Picker:
@@ -122,6 +131,9 @@ def resume_handler(services: Services, session_id: str | None) -> Screen:
         view = rp.get_session(services, session_id)
     except CoachError as exc:
         return _failed(str(exc))
+    user = logged_in()
+    if user and view.trainee != user:
+        return _failed("这个会话不是你的练习，不能继续。")
     return _screen(view, f"已恢复会话，共 {len(view.transcript) // 2} 轮：接着回复顾客。")
 
 
@@ -223,8 +235,27 @@ def progress_handler(services: Services, trainee: str) -> Charts:
     return Charts(scores, principles, f"已完成 {len(p.sessions)} 场 · 平均 {mean} 分 · 解决率 {rate}{weakest}")
 
 
-def build(services: Services) -> tuple[gr.Textbox, list[Any]]:
-    """The tab; returns the trainee box and what to run when the page loads (to fill in the logged-in user)."""
+class Loaded(NamedTuple):
+    trainee: Any
+    scenarios: Any
+    advice: str
+    pending: Any
+    scores: pd.DataFrame
+    principles: pd.DataFrame
+    summary: str
+
+
+def page_load(services: Services, trainee: str, difficulty: str) -> Loaded:
+    """On page load: the logged-in user as the (read-only) trainee, their recommended scenario, unfinished
+    sessions and progress."""
+    user = logged_in()
+    box = gr.update(value=user, interactive=False) if user else gr.skip()
+    pick = scenario_picker(services, trainee, difficulty)
+    return Loaded(box, *pick, unfinished(services, trainee), *progress_handler(services, trainee))
+
+
+def build(services: Services) -> list[Any]:
+    """The tab; returns what to run when the page loads (the trainee's name, scenarios and progress)."""
     session = gr.State("")
     with gr.Row():
         trainee = gr.Textbox(label="学员", value="default", max_length=rp.MAX_TRAINEE_ID, scale=1, elem_id="rp-trainee")
@@ -274,7 +305,5 @@ def build(services: Services) -> tuple[gr.Textbox, list[Any]]:
         event(lambda s, x, c: turn_handler(services, s, x, c), [session, reply, chat], turned,
               concurrency_limit=8).then(charts, trainee, [line, bars, summary])
     end.click(lambda s: end_handler(services, s), session, debrief).then(charts, trainee, [line, bars, summary])
-    on_load = [(pick, [trainee, difficulty], [scenario, advice]),
-               (lambda t: unfinished(services, t), [trainee], [pending]),
-               (charts, [trainee], [line, bars, summary])]
-    return trainee, on_load
+    return [(lambda t, d: page_load(services, t, d), [trainee, difficulty],
+             [trainee, scenario, advice, pending, line, bars, summary])]
