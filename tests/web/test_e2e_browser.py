@@ -68,12 +68,25 @@ def browser() -> Iterator[Any]:
 
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})  # to list every request the page made
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--window-size=1400,1100", "--lang=zh-CN", "--no-first-run", "--disable-extensions"):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(str(DRIVER)), options=options)
     yield driver
     driver.quit()
+
+
+def requested_urls(driver: Any) -> list[str]:
+    """Every URL the browser requested since the last call (Chrome DevTools network events)."""
+    import json
+
+    urls = []
+    for entry in driver.get_log("performance"):
+        msg = json.loads(entry["message"])["message"]
+        if msg.get("method") == "Network.requestWillBeSent":
+            urls.append(str(msg["params"]["request"]["url"]))
+    return urls
 
 
 class Page:
@@ -189,5 +202,7 @@ def test_agent_trainee_and_qa_journeys_in_chromium(app_url: str, browser: Any) -
     page.click("#kb-search")
     page.wait(lambda: "policy:" in page.text("#kb-hits"), "the search preview")
     page.shot("5-kb")
+    urls = requested_urls(browser)
+    assert urls and not [u for u in urls if not u.startswith((app_url, "data:", "blob:"))]  # nothing remote
     assert sorted(p.name for p in page.shots.glob("[1-5]-*.png")) == [
         "1-critique.png", "2-draft.png", "3-roleplay.png", "4-eval.png", "5-kb.png"]
