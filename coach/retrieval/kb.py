@@ -25,7 +25,7 @@ from coach.models import Passage
 from coach.retrieval.chunking import parent_id, view_ids
 from coach.retrieval.embeddings import KBEmbeddings, QueryCache, make_embeddings
 from coach.retrieval.expansion import default_expander
-from coach.retrieval.fusion import rrf
+from coach.retrieval.fusion import DENSE_WEIGHT, FUSION_DEPTH, relative
 from coach.retrieval.indexer import Indexer, Progress
 from coach.retrieval.loaders import DEFAULT_MAX_FILE_BYTES
 from coach.retrieval.manifest import Layout, Manifest, read_json, write_json
@@ -37,7 +37,7 @@ from coach.retrieval.validity import VALIDITIES, Validity, mark
 from coach.settings import Settings
 
 SearchMode = Literal["hybrid", "dense", "bm25"]
-FETCH_FACTOR = 3  # candidates per retriever = FETCH_FACTOR · k before fusion
+FETCH_FACTOR = 3  # candidates per retriever: FETCH_FACTOR · k, at least fusion.FUSION_DEPTH
 VIEWS_OVERSAMPLE = 3  # a chunk may appear once per sentence view among Chroma's nearest entries
 DENSE_OVERSAMPLE = 4  # filtered dense search asks Chroma for more and filters in memory (faster than where=)
 
@@ -203,7 +203,7 @@ class KnowledgeBase:
         texts = [normalize(queries[i], lower=False) for i in live]
         tokens = [self._bm25_tokens(snap, t) for t in texts]
         masks = [self._validity_mask(snap, base, day, validity, t) for t in tokens]
-        fetch = max(FETCH_FACTOR * k, 10)
+        fetch = max(FETCH_FACTOR * k, FUSION_DEPTH)
         dense: list[list[tuple[int, float]]] = [[] for _ in live]
         sparse: list[list[tuple[int, float]]] = [[] for _ in live]
         if mode != "bm25" and any(m.any() for m in masks):
@@ -216,7 +216,7 @@ class KnowledgeBase:
             elif mode == "bm25":
                 ranked = sparse[slot]
             else:
-                ranked = rrf([[r for r, _ in dense[slot]], [r for r, _ in sparse[slot]]])
+                ranked = relative([dense[slot], sparse[slot]], [DENSE_WEIGHT, 1.0 - DENSE_WEIGHT])
             results[i] = [mark(snap.with_score(row, score), day) for row, score in ranked[:k]]
         return results
 

@@ -156,7 +156,10 @@ def test_hybrid_beats_or_equals_dense_with_the_real_model(small_real_kb: Knowled
 
 
 def test_traditional_query_with_the_real_model(small_real_kb: KnowledgeBase) -> None:
-    assert small_real_kb.search("保修多久？熱水壺壞了", k=1)[0].id == "policy:warranty#1"
+    # the same ranking as the Simplified question (warranty#2, 人为损坏, may come first: it also matches 坏)
+    traditional = [p.id for p in small_real_kb.search("保修多久？熱水壺壞了", k=3)]
+    assert traditional == [p.id for p in small_real_kb.search("保修多久？热水壶坏了", k=3)]
+    assert "policy:warranty#1" in traditional[:2]
 
 
 def test_query_expansion_bridges_customer_words(shop_kb: KnowledgeBase) -> None:
@@ -183,14 +186,15 @@ def test_invalid_synonym_rule_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_restrictive_filter_scores_allowed_chunks_exactly(open_kb: OpenKB, shop: Path) -> None:
-    """Few promotions among many chunks: the oversampled ANN pass finds too few, the exact pass must rank them."""
+    """Few promotions among many chunks: the oversampled ANN pass finds too few, the exact pass must rank them.
+    (800 filler clauses: more Chroma entries than the oversampled pass asks for, FUSION_DEPTH · 3 · 4 = 720.)"""
     import numpy as np
 
     from coach.retrieval.embeddings import HashEmbeddings
 
     filler = shop / "policies" / "filler.md"
     filler.write_text("# 杂项\n\n" + "\n".join(f"## {i}. 条款{i}\n第{i}条：满{i}元包邮，运费{i}元。\n"
-                                              for i in range(1, 121)), encoding="utf-8")
+                                              for i in range(1, 801)), encoding="utf-8")
     kb = open_kb()
     assert kb.index([shop]).ok
     query = "包邮 运费 条款"  # closer to the filler than to any promotion: the ANN pass finds no promotion
