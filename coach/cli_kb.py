@@ -17,8 +17,6 @@ from coach.cli_support import friendly
 app = typer.Typer(help="Knowledge base: index and search the shop's products and policies.", no_args_is_help=True)
 
 
-
-
 def _open(rebuild: bool = False, max_file_mb: float | None = None) -> Any:
     from coach.cli_support import load_settings
     from coach.retrieval import KnowledgeBase
@@ -98,8 +96,10 @@ def search_cmd(
     k: int = typer.Option(5, "-k", "--k", min=1, max=100, help="How many chunks."),
     types: list[str] = typer.Option(None, "--type", "-t", help="policy | promotion | product | template | document"),  # noqa: B008
     sku: str | None = typer.Option(None, "--sku", help="Only this product's chunks."),
-    as_of: str | None = typer.Option(None, "--as-of", help="Date the facts must be in force (YYYY-MM-DD); default today."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Day validity is judged on (YYYY-MM-DD); default today."),
     mode: str = typer.Option("hybrid", "--mode", help="hybrid | dense | bm25"),
+    validity: str = typer.Option("auto", "--validity", help="auto: in force, plus ended/coming promotions the "
+                                 "question names (marked 〔已结束〕/〔未开始〕) | active: in force only | any"),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of passages."),
 ) -> None:
     """Hybrid search: ranked chunks with their citation ids."""
@@ -107,12 +107,14 @@ def search_cmd(
 
     if mode not in ("hybrid", "dense", "bm25"):
         raise InputError(f"--mode must be hybrid, dense or bm25, not {mode!r}")
+    if validity not in ("auto", "active", "any"):
+        raise InputError(f"--validity must be auto, active or any, not {validity!r}")
     try:
         day = date.fromisoformat(as_of) if as_of else None
     except ValueError:
         raise InputError(f"--as-of must be a date like 2026-11-23, not {as_of!r}") from None
     kb = _open()
-    hits = kb.search(query, k, types=types or None, sku=sku, as_of=day, mode=mode)
+    hits = kb.search(query, k, types=types or None, sku=sku, as_of=day, mode=mode, validity=validity)
     if as_json:
         typer.echo(json.dumps([h.model_dump(mode="json") for h in hits], ensure_ascii=False, indent=2))
         return

@@ -60,3 +60,15 @@ def test_busy_index_is_a_clear_error(env: Path, shop: Path) -> None:
 def test_search_on_an_empty_kb(env: Path) -> None:
     result = CliRunner().invoke(app, ["kb", "search", "退货"])
     assert result.exit_code == 0 and "coach kb index" in result.output
+
+
+def test_search_marks_a_named_ended_promotion_and_active_leaves_it_out(env: Path, shop: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["kb", "index", str(shop)]).exit_code == 0
+    hits = json.loads(runner.invoke(app, ["kb", "search", "双十一的满减还能用吗", "-k", "3", "--json"]).stdout)
+    ended = [h for h in hits if h["doc_id"] == "promo:double11"]
+    assert ended and all(h["title"].startswith("〔已结束") for h in ended)
+    strict = runner.invoke(app, ["kb", "search", "双十一的满减还能用吗", "--validity", "active", "--json"])
+    assert all(h["doc_id"] != "promo:double11" for h in json.loads(strict.stdout))
+    bad = runner.invoke(app, ["kb", "search", "退货", "--validity", "never"])
+    assert bad.exit_code != 0 and "--validity" in bad.output

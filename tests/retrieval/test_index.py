@@ -232,3 +232,25 @@ def test_user_dictionary_keeps_skus_whole(open_kb: OpenKB, shop: Path) -> None:
 
 def test_index_dir_never_in_repository(settings: Settings) -> None:
     assert os.path.commonpath([settings.index_dir, Path(__file__).resolve()]) != str(Path(__file__).parents[2])
+
+
+def test_progress_reports_reading_then_embedding(open_kb: OpenKB, shop: Path) -> None:
+    """What `coach kb index` draws its bar from: every file read, then embedding up to the total."""
+    calls: list[tuple[int, int, str]] = []
+    open_kb().index([shop], progress=lambda done, total, label: calls.append((done, total, label)))
+    reading = [c for c in calls if c[2].startswith("读取")]
+    embedding = [c for c in calls if c[2].startswith("嵌入")]
+    assert [c[0] for c in reading] == [1, 2, 3, 4] and {c[1] for c in reading} == {4}
+    assert embedding and embedding[-1][0] == embedding[-1][1] > 0  # the bar ends full
+    assert [c[0] for c in embedding] == sorted(c[0] for c in embedding)
+
+
+def test_same_model_with_another_dimension_asks_for_a_rebuild(settings: Settings, shop: Path) -> None:
+    KnowledgeBase.open(settings, embeddings=HashEmbeddings(dim=256)).index([shop])
+    kb = KnowledgeBase.open(settings, embeddings=HashEmbeddings(dim=128))  # same model id, other dimension
+    with pytest.raises(IndexMismatchError, match="rebuild"):
+        kb.search("退货运费", mode="dense")
+    with pytest.raises(IndexMismatchError, match="rebuild"):
+        (shop / "policies" / "returns.md").write_text(
+            (shop / "policies" / "returns.md").read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+        kb.index([shop])
