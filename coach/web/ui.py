@@ -33,12 +33,19 @@ def mode_line(services: Services) -> str:
 
 
 def page_setup(request: gr.Request | None, tab_filter: TabFilter | None) -> tuple[Any, ...]:
-    """On page load: (who is logged in, one visibility update per tab)."""
+    """On page load: (who is logged in, the tab to select, one visibility update per tab).
+
+    Hidden is `visible="hidden"`: Gradio 6.31's front end ignores `visible=False` on a rendered tab (checked in
+    chromium by tests/web/test_e2e_browser.py)."""
     user = getattr(request, "username", None) if request is not None else None
     allowed = tab_filter(request) if tab_filter is not None and request is not None else None
     who = f"当前用户：**{md_inline(user)}**" if user else "单机模式（未登录）"
-    visible = [gr.update(visible=allowed is None or key in allowed) for key in TAB_KEYS]
-    return (who, *visible)
+    shown = [key for key in TAB_KEYS if allowed is None or key in allowed]
+    visible = [gr.update(visible=True if key in shown else "hidden") for key in TAB_KEYS]
+    # select the first tab only when the default one is hidden: a `selected` update re-selects it whenever the
+    # tab set re-renders, which would pull a user back from the tab they just clicked
+    select = gr.update(selected=shown[0]) if shown and shown[0] != TAB_KEYS[0] else gr.skip()
+    return (who, select, *visible)
 
 
 def build_ui(services: Services, tab_filter: TabFilter | None = None) -> gr.Blocks:
@@ -51,7 +58,7 @@ def build_ui(services: Services, tab_filter: TabFilter | None = None) -> gr.Bloc
             who = gr.Markdown(elem_id="whoami")
         tabs: list[gr.Tab] = []
         loads: list[tuple[str, Any]] = []
-        with gr.Tabs():
+        with gr.Tabs() as tabset:
             for key, build in builders.items():
                 before = set(demo.fns)
                 with gr.Tab(TABS[key], id=key, elem_id=f"tab-{key}") as tab:
@@ -62,7 +69,7 @@ def build_ui(services: Services, tab_filter: TabFilter | None = None) -> gr.Bloc
         def setup(request: gr.Request) -> tuple[Any, ...]:
             return page_setup(request, tab_filter)
 
-        event = demo.load(setup, None, [who, *tabs])
+        event = demo.load(setup, None, [who, tabset, *tabs])
         for key, (fn, inputs, outputs) in loads:
             # each fill runs on its own after setup, so one a user may not see (skipped quietly) stops no other
             quiet = functools.partial(_skips, len(outputs))

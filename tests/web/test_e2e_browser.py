@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ pytestmark = [
 ]
 ARTIFACTS = Path(os.environ.get("COACH_TEST_ARTIFACTS") or REPO_ROOT / "tests" / "artifacts")
 WAIT_S = 45
+PASSWORD = "e2e password 7"
 
 
 def _free_port() -> int:
@@ -38,15 +40,22 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def serving(data_dir: Path, users: dict[str, str] | None = None) -> Iterator[str]:
+    """The real app on a free loopback port, demo shop indexed; `users` (name -> role) = accounts on."""
     import uvicorn
 
     from coach.web.app import create_app
 
     port = _free_port()
-    settings = Settings(data_dir=tmp_path_factory.mktemp("e2e-data"), today=date(2026, 11, 23), chroma_url=None,
-                        host="127.0.0.1", port=port, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(data_dir=data_dir, today=date(2026, 11, 23), chroma_url=None, host="127.0.0.1", port=port,
+                        _env_file=None)  # type: ignore[call-arg]
+    if users:
+        from coach.auth import UserStore
+
+        store = UserStore(settings.users_path)
+        for name, role in users.items():
+            store.add(name, role, PASSWORD)
     services = Services(settings)
     services.ensure_demo_index()  # what app.py does on a first run (seeded vectors: seconds)
     server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning"))
@@ -56,9 +65,17 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "the app did not start"
         time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}/"
-    server.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serving(tmp_path_factory.mktemp("e2e-data")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -132,9 +149,15 @@ class Page:
     def tab(self, label: str) -> None:
         from selenium.webdriver.common.by import By
 
-        buttons = [b for b in self.d.find_elements(By.CSS_SELECTOR, "button[role='tab']") if b.text.strip() == label]
-        assert buttons, f"no tab {label!r}"
-        buttons[0].click()
+        def selected() -> bool:
+            buttons = [b for b in self.d.find_elements(By.CSS_SELECTOR, "button[role='tab']")
+                       if b.text.strip() == label]
+            assert buttons, f"no tab {label!r}"
+            if buttons[0].get_attribute("aria-selected") != "true":
+                buttons[0].click()
+            return buttons[0].get_attribute("aria-selected") == "true"
+
+        self.wait(selected, f"the {label} tab")
 
     def shot(self, name: str) -> Path:
         self.shots.mkdir(parents=True, exist_ok=True)
@@ -206,3 +229,34 @@ def test_agent_trainee_and_qa_journeys_in_chromium(app_url: str, browser: Any) -
     assert urls and not [u for u in urls if not u.startswith((app_url, "data:", "blob:"))]  # nothing remote
     assert sorted(p.name for p in page.shots.glob("[1-5]-*.png")) == [
         "1-critique.png", "2-draft.png", "3-roleplay.png", "4-eval.png", "5-kb.png"]
+
+
+def test_a_logged_in_agent_sees_their_tabs_and_practises_as_themselves(
+        tmp_path: Path, browser: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from selenium.webdriver.common.by import By
+
+    monkeypatch.setattr("coach.auth.passwords.ROUNDS", 4)  # same code path, milliseconds per hash
+    with serving(tmp_path / "data", {"li.na": "agent"}) as url:
+        page = Page(browser, ARTIFACTS / "e2e")
+        browser.delete_all_cookies()
+        browser.get(url)
+        name = page.wait(lambda: browser.find_elements(By.CSS_SELECTOR, "input[type='text']"), "the login form")
+        name[0].send_keys("li.na")
+        browser.find_element(By.CSS_SELECTOR, "input[type='password']").send_keys(PASSWORD)
+        login = [b for b in browser.find_elements(By.TAG_NAME, "button") if b.text.strip() in ("Login", "登录")]
+        assert login, [b.text for b in browser.find_elements(By.TAG_NAME, "button")]
+        login[0].click()
+        page.wait(lambda: "li.na" in page.text("#whoami"), "the logged-in page")
+        tabs = [b.text.strip() for b in browser.find_elements(By.CSS_SELECTOR, "button[role='tab']")
+                if b.is_displayed()]
+        assert tabs == ["草稿点评", "智能拟稿", "角色扮演"], tabs  # agents: no 评测, no 知识库 (roles.yaml)
+        trainee = "#rp-trainee textarea, #rp-trainee input"
+
+        def on_roleplay() -> bool:
+            # a tab clicked while the page-load fills are still arriving can be switched back: click it again
+            page.tab("角色扮演")
+            return page.value(trainee) == "li.na"
+
+        page.wait(on_roleplay, "the trainee name")
+        assert browser.find_element(By.CSS_SELECTOR, trainee).get_attribute("disabled") is not None  # read-only
+        page.shot("6-agent-login")

@@ -13,7 +13,7 @@ from coach.web.ui import TAB_KEYS, TABS, build_ui, page_setup
 
 
 def _visible(updates: tuple[Any, ...]) -> dict[str, bool]:
-    return {key: u["visible"] for key, u in zip(TAB_KEYS, updates, strict=True)}
+    return {key: u["visible"] is True for key, u in zip(TAB_KEYS, updates, strict=True)}
 
 
 def test_five_tabs_with_chinese_labels(settings: Settings) -> None:
@@ -24,14 +24,15 @@ def test_five_tabs_with_chinese_labels(settings: Settings) -> None:
 
 def test_logged_in_user_sees_the_tabs_of_their_role() -> None:
     request: Any = SimpleNamespace(username="li.na")
-    who, *tabs = page_setup(request, lambda r: {"critique", "roleplay"} if r.username == "li.na" else set())
-    assert who == "当前用户：**li\\.na**"
-    assert _visible(tuple(tabs)) == {"critique": True, "draft": False, "roleplay": True, "eval": False, "kb": False}
+    who, selected, *tabs = page_setup(request, lambda r: {"roleplay", "eval"} if r.username == "li.na" else set())
+    assert who == "当前用户：**li\\.na**" and selected["selected"] == "roleplay"  # the first tab they may use
+    assert _visible(tuple(tabs)) == {"critique": False, "draft": False, "roleplay": True, "eval": True, "kb": False}
+    assert {u["visible"] for u in tabs} == {True, "hidden"}  # Gradio 6 hides a rendered tab only with "hidden"
 
 
 def test_single_user_mode_shows_everything() -> None:
-    who, *tabs = page_setup(SimpleNamespace(username=None), None)  # type: ignore[arg-type]
+    who, _, *tabs = page_setup(SimpleNamespace(username=None), None)  # type: ignore[arg-type]
     assert who == "单机模式（未登录）"
     assert all(_visible(tuple(tabs)).values())
-    _, *tabs = page_setup(SimpleNamespace(username=None), lambda r: None)  # type: ignore[arg-type]
+    _, _, *tabs = page_setup(SimpleNamespace(username=None), lambda r: None)  # type: ignore[arg-type]
     assert all(_visible(tuple(tabs)).values())
