@@ -67,11 +67,11 @@ class Drafter:
                     attempts.append(Attempt(template=cand.template, violations=crit.violations))
                     if fallback is None and not CRITICAL & set(crit.violations):
                         fallback = (cand, crit, strategy.name)
-            except CoachError as exc:  # an optional strategy (the LLM) failed: say so, the templates take over
+            except Exception as exc:  # an optional strategy (the LLM) failed, even by a bug: the templates take over
                 if strategy is self.rules:
                     raise
-                log.warning("drafting: %s strategy failed: %s", strategy.name, type(exc).__name__)
-                notices.append(str(exc))
+                log.warning("drafting: %s strategy failed: %s", strategy.name, type(exc).__name__)  # no text: PII
+                notices.append(str(exc) if isinstance(exc, CoachError) else "大模型拟稿出错，以下为模板草稿。")
             if fallback is not None:
                 return self._result(g, fallback[0], fallback[1], fallback[2], attempts, notices)
         hold = self.rules.holding(g)

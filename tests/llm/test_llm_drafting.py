@@ -90,3 +90,15 @@ def test_rules_mode_drafts_without_the_llm(settings: Settings, demo_kb_factory: 
     s.__dict__["kb"] = demo_kb_factory("hash")
     result = s.draft(QUESTION)
     assert result.mode == "rules" and not any("大模型" in n for n in result.notices)
+
+
+def test_a_bug_in_the_llm_strategy_still_shows_the_template_draft(services: Services,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from coach.llm import adapters
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise KeyError("unexpected")
+
+    monkeypatch.setattr(adapters, "draft_candidates", broken)
+    result = services.draft(QUESTION)
+    assert result.mode == "rules" and result.draft and "大模型拟稿出错，以下为模板草稿。" in result.notices
