@@ -148,6 +148,8 @@ def stream_llm_draft(services: Services, drafter: Drafter, req: DraftRequest) ->
         final = LLMDraftStrategy(services, first=first, req=redacted)
     except LLMError as exc:
         final = _Failed(exc)
+    except Exception as exc:  # a bug on the preview path must not take drafting down: the templates answer
+        final = _Failed(LLMError(type(exc).__name__, notice="大模型拟稿出错，以下为模板草稿。"))
     result = drafter.draft(req, llm=final)
     yield DraftFinal(result=result, replaces_preview=bool(gate.shown) and gate.shown != result.draft)
 
