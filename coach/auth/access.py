@@ -167,6 +167,12 @@ class Access:
             return False
         return True
 
+    def allows(self, request: Any, permission: str) -> bool:
+        """Whether a gr.Request's user holds a permission. Hiding a tab is not enough: gradio's API can still call
+        its handlers, so a handler that changes something (KB upload, reindex, eval runs) asks this too."""
+        who = self.user(getattr(request, "username", None))
+        return who is not None and who.can(permission)
+
     def tab_filter(self, request: Any) -> set[str]:
         """The web tabs a gr.Request's user may see (keys of roles.yaml `tabs`); nothing for an unknown user."""
         who = self.user(getattr(request, "username", None))

@@ -158,6 +158,9 @@ def test_tab_filter_by_role(shop: Services, accounts: Accounts) -> None:
     assert access.tab_filter(SimpleNamespace(username="admin")) == {"critique", "draft", "roleplay", "eval", "kb"}
     assert access.tab_filter(SimpleNamespace(username="ghost")) == set()
     assert access.tab_filter(SimpleNamespace(username=None)) == set()
+    assert access.allows(SimpleNamespace(username="admin"), "kb.manage")
+    assert not access.allows(SimpleNamespace(username="trainer"), "kb.manage")
+    assert not access.allows(SimpleNamespace(username=None), "critique")
 
 
 def test_local_mode_shows_every_tab_and_refuses_a_public_host(shop: Services, settings: Settings) -> None:
