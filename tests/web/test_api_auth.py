@@ -174,3 +174,17 @@ def test_local_mode_shows_every_tab_and_refuses_a_public_host(shop: Services, se
         create_app(public)
     UserStore(settings.users_path).add("boss", "admin", PASSWORD)
     assert create_app(public) is not None  # with accounts it may listen on the network
+
+
+def test_ui_uploads_need_a_login_and_stay_under_20_mb(shop: Services, accounts: Accounts) -> None:
+    from fastapi.testclient import TestClient
+
+    from coach.web.app import create_app
+
+    client = TestClient(create_app(shop))
+    small = {"files": ("faq.md", "# 退货\n七天无理由".encode(), "text/markdown")}
+    assert client.post("/gradio_api/upload", files=small).status_code == 401
+    assert client.post("/login", data={"username": "admin", "password": PASSWORD}).status_code == 200
+    big = client.post("/gradio_api/upload", files={"files": ("big.pdf", b"x" * (21 << 20), "application/pdf")})
+    assert big.status_code == 413 and "maximum allowed size" in big.text
+    assert client.post("/gradio_api/upload", files=small).status_code == 200
