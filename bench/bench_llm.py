@@ -6,6 +6,10 @@ content. Coach = `LLM.structured("critique", inputs)`: prompt rendering, PII mas
 LangChain ChatOpenAI, the deadline thread, leak guard, parsing + pydantic validation, usage record.
 Figures at two simulated model latencies: 0 ms (pure overhead in absolute ms; no real model answers that fast) and
 100 ms (a conservative floor for a hosted or local model's full answer); the ratio at 100 ms is the issue's ≤ 1.10.
+
+`llm_stream_draft`: Services.stream_draft over the demo shop with the model streaming a 58-character draft in 4-character
+chunks 20 ms apart, against consuming the same stream bare (LLM.stream): when the first critic-passed sentence shows,
+and what the sentence gate plus the final verification (Drafter: grounding, critic) add to the end of the stream.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ from bench.common import Result, percentile
 from coach.llm import LLM
 from coach.llm.fake_server import FakeOpenAI, Reply
 from coach.settings import Settings
+
+DRAFT = "亲，您好！商品签收之日起7天内，不影响二次销售的话可以无理由退货，退货运费由您承担哦。还有其他问题随时找我～"
+QUESTION = "衣服穿了一次不喜欢，还能退吗？"
 
 ANSWER = json.dumps({"findings": [
     {"principle": "no_blame_shifting", "verdict": "violated", "evidence": "您自己联系快递吧",
@@ -86,4 +93,49 @@ def run(workdir: Path) -> list[Result]:
                 notes=f"loopback fake server answering after {delay_ms} ms; same messages and canned JSON"))
         llm.close()
         direct.close()
+        results.append(_stream(server, workdir))
     return results
+
+
+def _stream(server: FakeOpenAI, workdir: Path, n: int = 15) -> Result:
+    from datetime import date
+
+    from coach.drafting.models import DraftChunk
+    from coach.llm.draft import draft_inputs
+    from coach.llm.inputs import RedactedRequest
+    from coach.models import Case
+    from coach.services import Services
+
+    server.default = Reply(content=json.dumps({"citations": [], "draft": DRAFT}, ensure_ascii=False), chunk_chars=4,
+                           chunk_delay_s=0.02)
+    settings = Settings(data_dir=workdir / "stream", llm_base_url=server.base_url, llm_model="fake-model",
+                        llm_timeout_s=10, today=date(2026, 11, 23), _env_file=None)  # type: ignore[call-arg]
+    services = Services(settings)
+    services.ensure_demo_index()
+    llm = services.llm
+    assert llm is not None
+    inputs = draft_inputs(RedactedRequest(), Case(customer=QUESTION), services.kb.search(QUESTION, k=6))
+    first, final, bare = [], [], []
+    for i in range(n + 2):  # the first two warm the critic, the drafter and the connection
+        t0 = time.perf_counter()
+        for _ in llm.stream("draft", inputs):
+            pass
+        t_bare = (time.perf_counter() - t0) * 1000
+        t0, t_first = time.perf_counter(), None
+        for event in services.stream_draft(QUESTION):
+            if t_first is None and isinstance(event, DraftChunk):
+                t_first = (time.perf_counter() - t0) * 1000
+        if i >= 2:
+            bare.append(t_bare)
+            first.append(t_first if t_first is not None else float("nan"))
+            final.append((time.perf_counter() - t0) * 1000)
+    llm.close()
+    b, f, z = statistics.median(bare), statistics.median(first), statistics.median(final)
+    return Result(name="llm_stream_draft",
+                  figures={"bare_stream_p50_ms": round(b, 1), "first_chunk_p50_ms": round(f, 1),
+                           "final_p50_ms": round(z, 1), "final_p95_ms": round(percentile(final, 95), 1),
+                           "added_ms": round(z - b, 1), "ratio": round(z / b, 3), "n": float(n)},
+                  units={k: "ms" for k in ("bare_stream_p50_ms", "first_chunk_p50_ms", "final_p50_ms",
+                                           "final_p95_ms", "added_ms")},
+                  notes="loopback fake server streaming 4 chars / 20 ms; demo shop KB; rules critic on every "
+                        "sentence and on the final draft")
