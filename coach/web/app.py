@@ -27,8 +27,12 @@ def create_app(services: Services, access: Access | None = None) -> FastAPI:
     demo = build_ui(services, **ui_args).queue(max_size=64, default_concurrency_limit=4)
     login: dict[str, Any] = {}
     if access.accounts:
+        # gradio's login page shows only "incorrect credentials" (HTTP 400) and stays silent on our 429, so the
+        # lock-out rule is stated up front
         login = {"auth": access.gradio_login,
-                 "auth_message": "话术教练：请用管理员为您创建的账号登录（coach users add）。"}
+                 "auth_message": "话术教练：请用管理员为您创建的账号登录。同一账号在同一地址 "
+                                 f"{access.limiter.window_s / 60:.0f} 分钟内输错 "
+                                 f"{access.limiter.max_failures} 次将暂时锁定，登录按钮无反应时请稍后再试。"}
     return gr.mount_gradio_app(  # type: ignore[no-any-return]
         app, demo, path="/",
         blocked_paths=[str(services.settings.data_dir)],
