@@ -60,10 +60,13 @@ def _fmt(d: Duration) -> str:
     return f"{d.lo:g}" if d.lo == d.hi else f"{d.lo:g}-{d.hi:g}"
 
 
-def consistent(claim: Duration, facts: list[Fact]) -> bool:
+def consistent(claim: Duration, facts: list[Fact], deadline: bool = False) -> bool:
+    """A figure inside a policy range is fine ("3天" of "1-5天") — unless it is a deadline: "24小时内到银行卡"
+    promises faster than the policy's "1-5个工作日" allows."""
     for f in facts:
         v = f.value
-        if claim.same(v) or (v.lo < v.hi and claim.within(v)) or abs(claim.hi - v.hi) <= 0.02:
+        inside = v.lo < v.hi and claim.within(v) and not (deadline and claim.hi < v.hi - 0.02)
+        if claim.same(v) or inside or abs(claim.hi - v.hi) <= 0.02:
             return True
     return False
 
@@ -106,11 +109,15 @@ class ClaimChecker:
             facts = self.book.facts.get(kind, [])
             if kind == "warranty" and product:
                 facts = self._product_warranty(product) or facts
-            q = qualifier_of(sent.text, d.start, groups)
-            q = q if q >= 0 else (named[0] if len(named) == 1 else -1)
-            # "退余额也是2-5个工作日吗" — the bank-card figure is no answer for the balance: compare like with like
-            facts = ([f for f in facts if f.qualifier == q] or facts) if q >= 0 else facts
-            if not facts or consistent(d, facts) or self._stated_elsewhere(d, sent.text):
+            # "退余额也是2-5个工作日吗" — the bank-card figure is no answer for the balance: compare like with like.
+            # A qualifier only the customer named may belong to another step of the process: then the
+            # unqualified figures still count and a deadline is read loosely
+            own = qualifier_of(sent.text, d.start, groups, d.end)
+            q = own or frozenset(named if len(named) == 1 else [])
+            if q:
+                facts = [f for f in facts if f.qualifiers & q or (not own and not f.qualifiers)] or facts
+            deadline = bool(own) and bool(re.match(r"\s*(内|之内|以内)", sent.text[d.end:]))
+            if not facts or consistent(d, facts, deadline) or self._stated_elsewhere(d, sent.text):
                 continue
             best = self.book.best_passage(sent.text, {f.passage_id for f in facts}) or facts[0].passage_id
             fact = next((f for f in facts if f.passage_id == best), facts[0])
@@ -363,23 +370,27 @@ class ClaimChecker:
 
     # ------------------------------------------------------------------ urgency
     def _urgency(self, sent: Sentence, product: Product | None) -> list[Issue]:
-        out = []
+        found = []
         for m in self.lex.rx("urgency.cue").finditer(sent.text):
             if self._backed(m.group(), sent.text, product):
                 continue
             concrete, cite = self._contradicted_fact(m.group(), sent.text, product)
-            out.append(Issue("honest_urgency", (sent.start + m.start(), sent.start + m.end()),
-                             f"“{m.group()}”制造了紧迫感，但知识库里没有对应的库存或活动截止事实。",
-                             "只说真实的库存和活动截止时间；没有就不要催，改为说明商品价值或当前真实活动。",
-                             cite or self.book.cite("虚构库存 倒计时 紧迫 虚假宣传"), concrete=concrete))
-            break
-        return out
+            found.append(Issue("honest_urgency", (sent.start + m.start(), sent.start + m.end()),
+                               f"“{m.group()}”制造了紧迫感，但知识库里没有对应的库存或活动截止事实。",
+                               "只说真实的库存和活动截止时间；没有就不要催，改为说明商品价值或当前真实活动。",
+                               cite or self.book.cite("虚构库存 倒计时 紧迫 虚假宣传"), concrete=concrete))
+        # "卖得特别快，库存就剩最后5台" — report the cue that states a checkable (and wrong) fact when there is one
+        return sorted(found, key=lambda i: not i.concrete)[:1]
 
     def _contradicted_fact(self, cue: str, sentence: str, product: Product | None) -> tuple[str, list[str]]:
         """What checkable fact an unbacked urgency cue states wrongly: a stock count the KB contradicts, or a
         deadline / price change when the KB says otherwise. Vague pressure (卖得火, 剩得不多) states none."""
         count = re.search(rf"({NUM})", cue)
-        if product and product.stock is not None and count and re.search(r"剩|最后|还有|库存", cue):
+        # "就剩最后十几台" against 230 in stock is as false as a number, unless it is about one colour or size
+        # the KB does not count separately
+        vague = re.search(r"(十)?几(?!十)|没几", cue) and not re.search(r"[色码号]|[a-z]{1,3}(?![a-z])", sentence)
+        if (product and product.stock is not None and re.search(r"剩|最后|还有|库存", cue)
+                and (count or (vague and product.stock >= 30))):
             return f"库存说法与知识库不符：{product.name}库存{product.stock}件。", [product.main_id]
         if re.search(r"今天|今晚|今日|明天|明日|最后(一|1)(天|晚)", cue) and re.search(
                 r"结束|截止|恢复|涨|最后|调价|没了", sentence):

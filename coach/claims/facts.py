@@ -42,7 +42,7 @@ class Fact:
     passage_id: str
     sentence: str
     context: str = ""  # e.g. quality / no_reason for shipping payer
-    qualifier: int = -1  # index into claims.yaml `qualifiers` (余额 / 银行卡 / 偏远 …), -1 = none
+    qualifiers: frozenset[int] = frozenset()  # indexes into claims.yaml `qualifiers` (余额 / 银行卡 / 偏远 …)
 
 
 @dataclass
@@ -112,24 +112,19 @@ def sentence_kinds(sentence: str, kinds: dict[str, Any]) -> list[str]:
     return out
 
 
-def qualifier_of(text: str, pos: int, groups: list[str]) -> int:
-    """The qualifier group named nearest before `pos` in its clause run (≤ 14 chars back, not across 。；),
-    else right after it (“2-5个工作日（银行卡）”); -1 when none."""
+def qualifier_of(text: str, pos: int, groups: list[str], end: int | None = None) -> frozenset[int]:
+    """The qualifier groups named just before the number at `pos` — back to the previous number or 。；, at most
+    14 chars ("储蓄卡和信用卡1-5个工作日" → both) — else after it in its clause ("24小时内到银行卡")."""
     window_start = max(0, pos - 14)
     cut = max(text.rfind(c, window_start, pos) for c in "。；;\n")
-    window_start = max(window_start, cut + 1)
-    best, best_pos = -1, -1
-    for i, g in enumerate(groups):
-        for m in re.finditer(g, text[window_start:pos]):
-            if m.start() > best_pos:
-                best, best_pos = i, m.start()
-    if best >= 0:
-        return best
-    after = text[pos: pos + 16]
-    for i, g in enumerate(groups):
-        if re.search(rf"[（(]\s*(?:{g})", after):
-            return i
-    return -1
+    digits = [m.end() for m in re.finditer(r"\d", text[window_start:pos])]
+    window_start = max(window_start, cut + 1, window_start + digits[-1] if digits else 0)
+    before = text[window_start:pos]
+    found = frozenset(i for i, g in enumerate(groups) if re.search(g, before))
+    if found or end is None:
+        return found
+    after = re.split(r"[，,；;。\n]", text[end:end + 16], maxsplit=1)[0]
+    return frozenset(i for i, g in enumerate(groups) if re.search(g, after))
 
 
 class FactBook:
@@ -177,8 +172,8 @@ class FactBook:
                     for d in found:
                         # "德邦大件在上面基础上加1-2天" is an increment, not the big-item figure itself
                         relative = re.search(r"(加|多|延长|额外|再|顺延)\s*$", sent.text[max(0, d.start - 3):d.start])
-                        q = -1 if relative else qualifier_of(sent.text, d.start, self.spec.get("qualifiers", []))
-                        self.facts[kind].append(Fact(kind, d, p.id, sent.text, qualifier=q))
+                        q = frozenset() if relative else qualifier_of(sent.text, d.start, self.spec.get("qualifiers", []), d.end)
+                        self.facts[kind].append(Fact(kind, d, p.id, sent.text, qualifiers=q))
                 previous = kinds or previous
                 self._read_rules(p, sent.text)
                 payer = self.payer_of(sent.text)
