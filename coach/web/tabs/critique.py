@@ -113,7 +113,7 @@ def build(services: Services) -> None:
                 go = gr.Button("点评", variant="primary", elem_id="critique-go")
         with gr.Column():
             cards = gr.Markdown(elem_id="critique-cards")
-            spans = gr.HighlightedText(label="草稿中的问题片段", combine_adjacent=False)
+            spans = gr.HighlightedText(label="草稿中的问题片段", combine_adjacent=False, elem_id="critique-spans")
             rewrite = gr.Textbox(label="建议改写（点右上角复制）", lines=4, buttons=["copy"], interactive=False,
                                  elem_id="critique-rewrite")
     inputs = [customer, draft, context, order]
