@@ -77,10 +77,12 @@ class ClaimChecker:
         self.lex = lex
         self.draft_spec: dict[str, Any] = book.spec["draft"]
         self._from_order = False
+        self._convo = ""
 
     def check(self, draft: Text, convo: str, product_id: str | None, scene: str) -> tuple[list[Issue], list[Issue]]:
         """(policy_accuracy issues, honest_urgency issues)."""
         product = self.book.find_product(product_id, convo + "\n" + draft.norm)
+        self._convo = convo
         self._from_order = bool(product_id) and product is not None and product is self.book.find_product(product_id, "")
         policy: list[Issue] = []
         for sent in draft.sentences:
@@ -89,6 +91,7 @@ class ClaimChecker:
             policy += self._promotions(sent)
             policy += self._absolute_and_unbounded(sent)
             policy += self._compensation(sent, scene)
+            policy += self._courier(sent) + self._expired_gift(sent) + self._side_deal(sent)
             if product:
                 policy += self._product(sent, product)
         policy += self._expired_in_question(draft, convo)
@@ -245,6 +248,55 @@ class ClaimChecker:
                              self.book.cite(sent.text) or self.book.cite("承诺 政策 范围")))
         return out
 
+    # ------------------------------------------------------------------ couriers, gifts, side deals
+    def _courier(self, sent: Sentence) -> list[Issue]:
+        """"全场默认顺丰" when the KB names another default courier for some or all orders."""
+        defaults = self.book.default_couriers
+        m = re.search(self.draft_spec["universal_courier"], sent.text)
+        if not m or not defaults or re.search(r"不|没|无法|除了", sent.text[max(0, m.start() - 4):m.start()]):
+            return []
+        claimed = m.group("c") or m.group("d")
+        others = [c for c in defaults if c != claimed]
+        if not others or (m.group("d") and claimed in defaults):
+            return []
+        return [Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()),
+                      f"快递说法与政策不符：知识库写明默认使用{'、'.join(defaults)}。",
+                      "按政策说明默认快递，以及改发其他快递的条件和费用。", [defaults[others[0]]])]
+
+    def _expired_gift(self, sent: Sentence) -> list[Issue]:
+        """A gift that only an ended (or not yet started) promotion gives, offered as current."""
+        s, today = sent.text, self.book.as_of
+        if not re.search(r"送|赠", s) or re.search(self.draft_spec["ended_words"], s) or re.search(
+                r"(没有|不再|不送|已经?送完|送完了)", s):
+            return []
+        rx = self.draft_spec["gift"]
+        for promo in self.book.promotions:
+            if promo.active(today):
+                continue
+            for g in promo.gifts(rx):
+                core = g[-4:] if len(g) > 4 else g
+                if core not in s:
+                    continue
+                if any(core in x for p in self.book.active_promotions() for x in p.gifts(rx)):
+                    continue
+                when = f"已于{promo.end:%m月%d日}结束" if promo.end and promo.end < today else "还没开始"
+                return [Issue("policy_accuracy", (sent.start, sent.end),
+                              f"赠品“{g}”属于“{promo.title}”，该活动{when}，现在下单不送。",
+                              "只承诺当前有效活动的赠品。", promo.passage_ids[:1])]
+        return []
+
+    def _side_deal(self, sent: Sentence) -> list[Issue]:
+        m = re.search(self.draft_spec["private_money"], sent.text)
+        # a side deal on the PRICE (私下算59 / 私下补差价) breaks the pricing rules; other side deals are privacy's
+        if m and not re.search(r"便宜|改价|算|差价|价|优惠", sent.text):
+            return []
+        if not m or not self.book.private_rules or re.search(
+                r"不|没有|禁止|谨防|小心", sent.text[max(0, m.start() - 6):m.start()]):
+            return []
+        return [Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()),
+                      "私下转账/改价绕开平台，店铺规则不允许客服这样让利。",
+                      "只用平台内的券和活动让利，不做私下交易。", self.book.private_rules[:1])]
+
     # ------------------------------------------------------------------ money the agent offers
     def _compensation(self, sent: Sentence, scene: str) -> list[Issue]:
         s, spec, book = sent.text, self.draft_spec, self.book
@@ -388,7 +440,8 @@ class ClaimChecker:
         count = re.search(rf"({NUM})", cue)
         # "就剩最后十几台" against 230 in stock is as false as a number, unless it is about one colour or size
         # the KB does not count separately
-        vague = re.search(r"(十)?几(?!十)|没几", cue) and not re.search(r"[色码号]|[a-z]{1,3}(?![a-z])", sentence)
+        vague = (re.search(r"(十)?几(?!十)|没几", cue) and not re.search(r"[色码号]|[a-z]{1,3}(?![a-z])", sentence)
+                 and not re.search(r"送的|赠品|赠送|满\d+送", self._convo))  # a gift's stock is not the product's
         if (product and product.stock is not None and re.search(r"剩|最后|还有|库存", cue)
                 and (count or (vague and product.stock >= 30))):
             return f"库存说法与知识库不符：{product.name}库存{product.stock}件。", [product.main_id]

@@ -93,6 +93,9 @@ class Promotion:
     tiers: set[tuple[float, float]]
     aliases: set[str]
 
+    def gifts(self, gift_rx: str) -> set[str]:
+        return {m.group("g") for m in re.finditer(gift_rx, self.text)}
+
     def active(self, on: date) -> bool:
         return (self.start is None or self.start <= on) and (self.end is None or on <= self.end)
 
@@ -140,6 +143,8 @@ class FactBook:
         self.compensation: list[tuple[float, str, str]] = []  # (amount 元, passage id, sentence)
         self.no_concession: list[str] = []  # passage ids of rules that forbid agent discounts/gifts for bargaining
         self.multiples_allowed = False      # does any rule mention 倍 compensation (假一赔三 …)
+        self.default_couriers: dict[str, str] = {}  # courier named as a default → passage id
+        self.private_rules: list[str] = []  # passage ids of rules against side deals (私下转账, 平台外交易)
         self._cite_cache: dict[str, list[str]] = {}
         self._build(kb.passages())
 
@@ -198,6 +203,10 @@ class FactBook:
 
     def _read_rules(self, p: Passage, sentence: str) -> None:
         draft = self.spec["draft"]
+        for m in re.finditer(rf"默认(?:使用|走|用|发|是)?\s*({draft['couriers']})", sentence):
+            self.default_couriers.setdefault(m.group(1), p.id)
+        if re.search(r"私下|平台外|站外|线下", sentence) and re.search(r"不得|不能|不要|禁止|严禁|不可|不允许|切勿", sentence):
+            self.private_rules.append(p.id)
         if re.search(r"补偿|赔偿|赔付|补贴|致歉券|安抚", sentence):
             self.compensation += [(v, p.id, sentence) for v, _, _ in money_values(sentence)]
         if re.search(draft["no_concession_rule"], sentence):
