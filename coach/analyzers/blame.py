@@ -59,6 +59,7 @@ def analyze(ctx: Ctx) -> Finding:
         ("让顾客自己去找第三方处理", redirect),
         ("把问题归咎于第三方，却没有说明店铺接下来做什么", None if owns else attribution),
         ("把下一步交给了第三方", handoff),
+        ("为产品辩解，却没有承担下一步", None if owns else span(ctx.lex.rx("blame.defend").search(norm))),
     ]
     for why, found in checks:
         if found is not None:
