@@ -125,25 +125,29 @@ class Access:
         return Principal(user.name, user.role)
 
     def for_token(self, authorization: str | None, client: str) -> Principal:
-        """The principal of an `Authorization: Bearer …` header; raises Unauthorized or TooManyAttempts."""
+        """The principal of an `Authorization: Bearer …` header; raises Unauthorized or TooManyAttempts.
+
+        A valid token always passes: tokens are 256 random bits, so the limit on invalid ones only slows a
+        misbehaving client down and must not lock out the other tools behind the same address (a shop's NAT)."""
         if self.store is None:
             return Principal(LOCAL_USER, "admin")
+        scheme, _, token = (authorization or "").partition(" ")
+        token = token.strip()
+        snap = self.store.snapshot()
+        found = snap.by_token.get(token_hash(token)) if scheme.lower() == "bearer" and token.startswith(PREFIX) else None
+        user = snap.users.get(found[0]) if found else None
+        if user is not None:
+            return Principal(user.name, user.role)
         key = ("<token>", client)
         wait = self.token_limiter.retry_after(key)
         if wait:
             raise TooManyAttempts(f"无效令牌过多，请 {wait} 秒后再试 / too many invalid tokens from this address: "
                                   f"try again in {wait} s", wait)
-        scheme, _, token = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        self.token_limiter.failed(key)
+        if scheme.lower() != "bearer" or not token:
             raise Unauthorized("需要 API 令牌 / missing `Authorization: Bearer <token>` (create one with "
                                "`coach users token NAME`)")
-        snap = self.store.snapshot()
-        found = snap.by_token.get(token_hash(token.strip())) if token.strip().startswith(PREFIX) else None
-        user = snap.users.get(found[0]) if found else None
-        if user is None:
-            self.token_limiter.failed(key)
-            raise Unauthorized("API 令牌无效或已撤销 / invalid or revoked API token")
-        return Principal(user.name, user.role)
+        raise Unauthorized("API 令牌无效或已撤销 / invalid or revoked API token")
 
     def user(self, name: str | None) -> Principal | None:
         """The principal of an already logged-in user name (gradio's request.username)."""
