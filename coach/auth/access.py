@@ -120,6 +120,9 @@ class Access:
         user = self.store.snapshot().users.get(name)
         if not verify_password(password, user.password if user else None) or user is None:
             self.limiter.failed(key)
+            if self.limiter.retry_after(key):  # an audit line when a pair gets locked (names are not customer data)
+                log.warning("login locked for %r from %s after %d failures", name[:40], client,
+                            self.limiter.max_failures)
             raise Unauthorized("用户名或密码错误 / wrong user name or password")
         self.limiter.succeeded(key)
         return Principal(user.name, user.role)

@@ -141,13 +141,16 @@ def test_limiter_locks_after_five_failures_and_reopens_after_the_window() -> Non
     assert lim.retry_after(key) == 0
 
 
-def test_authenticate_is_rate_limited_even_for_the_right_password(settings: Settings, fast_hash: None) -> None:
+def test_authenticate_is_rate_limited_even_for_the_right_password(settings: Settings, fast_hash: None,
+                                                                   caplog: pytest.LogCaptureFixture) -> None:
     UserStore(settings.users_path).add("li.na", "agent", PASSWORD)
     access = Access.from_settings(settings)
     assert access.authenticate("li.na", PASSWORD, "10.0.0.1").role == "agent"
-    for _ in range(5):
-        with pytest.raises(Unauthorized):
-            access.authenticate("li.na", "wrong password", "10.0.0.1")
+    with caplog.at_level("WARNING"):
+        for _ in range(5):
+            with pytest.raises(Unauthorized):
+                access.authenticate("li.na", "wrong password", "10.0.0.1")
+    assert "login locked for 'li.na' from 10.0.0.1" in caplog.text and "wrong password" not in caplog.text
     with pytest.raises(TooManyAttempts, match="try again in"):
         access.authenticate("li.na", PASSWORD, "10.0.0.1")
     assert access.authenticate("li.na", PASSWORD, "10.0.0.2").name == "li.na"
