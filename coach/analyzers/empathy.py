@@ -28,9 +28,9 @@ def analyze(ctx: Ctx) -> Finding:
         return not_applicable(ctx, P, "之前的回复已经安抚过，顾客这条消息情绪平稳。")
     norm = ctx.draft.norm
     ack = ctx.lex.rx("empathy.acknowledge").search(norm)
-    if ack is None and sit.emotion == "worried":
-        ack = _REASSURE.search(norm)
     dismiss = ctx.lex.rx("empathy.dismissive").search(norm)
+    if ack is None and sit.emotion == "worried" and not dismiss:
+        ack = _REASSURE.search(norm)  # "放心用就行" after "是正常现象" waves the worry away, it does not answer it
     feeling = _FEELING.get(sit.emotion, "遇到了问题")
     if ack:
         return finding(ctx, P, "applied", "回复先回应了顾客的感受。", span=(ack.start(), ack.end()), suggestion=" ")
