@@ -30,7 +30,7 @@ from coach.retrieval.indexer import Indexer, Progress
 from coach.retrieval.loaders import DEFAULT_MAX_FILE_BYTES
 from coach.retrieval.manifest import Layout, Manifest, read_json, write_json
 from coach.retrieval.report import IndexReport
-from coach.retrieval.segmentation import normalize
+from coach.retrieval.segmentation import normalize, strip_openers
 from coach.retrieval.snapshot import Snapshot
 from coach.retrieval.store import VectorStore
 from coach.retrieval.validity import VALIDITIES, Validity, mark
@@ -207,7 +207,7 @@ class KnowledgeBase:
         dense: list[list[tuple[int, float]]] = [[] for _ in live]
         sparse: list[list[tuple[int, float]]] = [[] for _ in live]
         if mode != "bm25" and any(m.any() for m in masks):
-            dense = self._dense(state, texts, fetch, masks)
+            dense = self._dense(state, [strip_openers(t) for t in texts], fetch, masks)
         if mode != "dense":
             sparse = [snap.bm25.top(t, fetch, m) if m.any() else [] for t, m in zip(tokens, masks, strict=True)]
         for slot, i in enumerate(live):

@@ -52,6 +52,18 @@ def normalize(text: str, *, lower: bool = True) -> str:
     return out.lower() if lower else out
 
 
+# Greetings and forms of address customers open with: they carry no meaning, but move a short question's vector.
+# A form of address needs a break after it ("客服，…"), so "客服几点下班" keeps its subject.
+_OPENERS = re.compile(r"^(?:(?:亲爱的|亲亲|亲|你好|您好|哈喽|hello|hi|在吗|在不在|客服|老板|掌柜的?)[\s,，.。!！?？~～、]+"
+                      r"|(?:请问|麻烦问一下|问一下)[\s,，、]*)+", re.I)
+
+
+def strip_openers(question: str) -> str:
+    """"亲，在吗？请问吊牌剪了还能退吗" → "吊牌剪了还能退吗" (unchanged when nothing else is left)."""
+    rest = _OPENERS.sub("", question.strip())
+    return rest or question
+
+
 @lru_cache(maxsize=1)
 def _base_jieba() -> Any:
     # Loading jieba's dictionary costs ~1 s: once per process, then cheap copies per index.

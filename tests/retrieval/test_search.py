@@ -223,3 +223,13 @@ def test_templates_only_when_asked_for(open_kb: OpenKB, shop: Path) -> None:
     assert template is not None and "said(" not in template.text and "variables" not in template.text
     assert all(p.type != "template" for p in kb.search("退款时效 退款到账", k=20))
     assert kb.search("退款时效", k=1, types=["template"])[0].id == "template:refund#refund.time"
+
+
+def test_greetings_do_not_move_the_dense_query(shop_kb: KnowledgeBase) -> None:
+    from coach.retrieval.segmentation import strip_openers
+
+    assert strip_openers("亲，在吗？请问吊牌剪了还能退吗") == "吊牌剪了还能退吗"
+    assert strip_openers("客服几点下班") == "客服几点下班"  # no break after it: 客服 is what is asked about
+    assert strip_openers("亲") == "亲"
+    plain = [p.id for p in shop_kb.search("退货运费谁承担", k=3, mode="dense")]
+    assert [p.id for p in shop_kb.search("亲，在吗？请问退货运费谁承担", k=3, mode="dense")] == plain
