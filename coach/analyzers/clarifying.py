@@ -38,12 +38,12 @@ def _needs(ctx: Ctx) -> list[str]:
         out.append("which_item")
     order = needs.get("which_order")
     case = ctx.case
-    if (order and ctx.situation.scene in order.get("scenes", []) and ctx.facts is not None
+    if (order and ctx.situation.scene in order.get("scenes", [])
             and not (case.order and (case.order.product_id or case.order.order_id))
             and len(ctx.customer.norm) <= 30 and re.search(order["generic"], ctx.customer.norm)
             and not any(t.role == "agent" for t in case.context)
             and not re.search(r"(?<!\d)\d{8,}(?!\d)|订单号", ctx.convo)
-            and ctx.facts.find_product(None, ctx.convo + "\n" + ctx.draft.norm) is None):
+            and (ctx.facts is None or ctx.facts.find_product(None, ctx.convo + "\n" + ctx.draft.norm) is None)):
         out.append("which_order")
     return out
 

@@ -177,3 +177,20 @@ def test_evidence_is_always_a_verbatim_span(draft: str) -> None:
     for f in crit.findings:
         if f.start is not None and f.end is not None:
             assert draft[f.start:f.end] == f.evidence
+
+
+def test_denying_fault_is_not_an_apology(critic: Critic) -> None:
+    # "不是我们的问题" once matched the apology "是我们的问题" and earned empathy credit
+    assert verdict(critic, "empathy", customer="快递五天了还没到！", draft="不是我们的问题，你自己去问快递。") == "violated"
+
+
+def test_calming_words_do_not_hide_a_request_for_a_code(critic: Critic) -> None:
+    assert verdict(critic, "privacy", customer="付款一直失败", context=LATER,
+                   draft="别着急～您把银行卡号和收到的验证码发我一下，我帮您看看。") == "violated"
+
+
+def test_a_short_request_naming_nothing_needs_the_order_first(critic: Critic) -> None:
+    assert verdict(critic, "clarifying_question", customer="我想退货",
+                   draft="您好～签收7天内都可以无理由退货，您在订单页申请就行。有问题随时找我") == "violated"
+    assert verdict(critic, "clarifying_question", customer="我想退货",
+                   draft="您好～麻烦发一下订单号，我帮您看看这件能不能无理由退。有问题随时找我") == "applied"
