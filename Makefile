@@ -33,9 +33,10 @@ test: install lint browser
 bench: install
 	$(VENV)/bin/python -m bench
 
-# Debian's chromium for the end-to-end browser tests (root on these machines; skipped when already there)
+# Debian's chromium + its driver for the end-to-end browser tests, and a CJK font so the screenshots show Chinese
+# (root on these machines; skipped when already there)
 browser:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) || echo "chromium could not be installed: browser tests will fail"
+	@(command -v chromium && command -v chromedriver && dpkg -s fonts-wqy-microhei) >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei >/dev/null) || echo "chromium could not be installed: browser tests will fail"
 
 fmt: install
 	$(VENV)/bin/ruff check --fix coach tests bench eval app.py
