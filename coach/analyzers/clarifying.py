@@ -26,8 +26,10 @@ def _needs(ctx: Ctx) -> list[str]:
     needs = ctx.lex.get("clarifying.needs") or {}
     out = []
     for name in ctx.situation.missing_info:
-        asserts = needs[name].get("draft_asserts")
+        asserts, moot = needs[name].get("draft_asserts"), needs[name].get("moot")
         if asserts and not re.search(asserts, ctx.draft.norm):
+            continue
+        if moot and re.search(moot, ctx.draft.norm):
             continue
         out.append(name)
     item = needs.get("which_item")

@@ -30,7 +30,7 @@ class Issue:
     concrete: str = ""  # for urgency: the checkable fact it gets wrong (then it is also a policy_accuracy issue)
 
 
-_OWN_ACTION_AFTER = re.compile(r"^\s*(内|之内|以内)?\s*(我|我们|这边)?\s*(帮|给|为|替)?(您|你)?\s*(回复|答复|同步|联系|核实|核查|查|看|处理|确认|反馈|回电|致电|跟进|催|把[^。，,]{0,6}(告诉|发给|同步|反馈|回复))")
+_OWN_ACTION_AFTER = re.compile(r"^\s*(内|之内|以内)?\s*(我|我们|这边)?\s*(帮|给|为|替)?(您|你)?\s*(回复|答复|同步|联系|核实|核查|查|看|处理|确认|反馈|回电|致电|跟进|催|把[^。，,]{0,6}(告诉|发给|发您|发你|同步|反馈|回复))")
 
 
 def own_action(sentence: str, d: Duration) -> bool:
@@ -39,6 +39,7 @@ def own_action(sentence: str, d: Duration) -> bool:
 
 _FILLER = {"可以", "我们", "直接", "或者", "就是", "这个", "您的", "已经", "还是", "如果", "的话", "一般", "天内", "小时",
            "以内", "之内", "订单", "申请", "签收", "退货", "退款"}
+_ELAPSED_BEFORE = re.compile(r"(签收|收到|收货|买了|用了|穿了|到货|下单|付款)(了)?(才|已经|已|刚|都|快|有)?\s*$")
 MAX_TOPIC_DISTANCE = 16  # a number far from its topic word in a long sentence is about something else
 
 
@@ -50,6 +51,9 @@ def assign(sentence: str, kinds: dict[str, Any]) -> list[tuple[str, Duration]]:
     anchors = [(n, m.start()) for n in names for m in re.finditer(kinds[n]["topic"], sentence)]
     out = []
     for d in durations(sentence):
+        # "签收才4天" / "已经用了10天了" is how long it has been, not a promise about policy
+        if _ELAPSED_BEFORE.search(sentence[max(0, d.start - 6):d.start]) or sentence[d.end:d.end + 1] == "了":
+            continue
         kind, pos = min(anchors, key=lambda a: min(abs(a[1] - d.start), abs(a[1] - d.end)))
         if min(abs(pos - d.start), abs(pos - d.end)) <= MAX_TOPIC_DISTANCE:
             out.append((kind, d))
@@ -140,6 +144,10 @@ class ClaimChecker:
             for f in facts:
                 if f.value.same(d) and len(words & set(jieba.lcut(f.sentence))) >= 3:
                     return True
+        # a KB sentence outside every kind ("少发的24小时内补寄") still backs the same figure for the same thing
+        for text, found in self.book.numbered_sentences:
+            if any(v.same(d) for v in found) and len(words & set(jieba.lcut(text))) >= 2:
+                return True
         return False
 
     def _product_warranty(self, product: Product) -> list[Fact]:
@@ -437,7 +445,7 @@ class ClaimChecker:
     def _contradicted_fact(self, cue: str, sentence: str, product: Product | None) -> tuple[str, list[str]]:
         """What checkable fact an unbacked urgency cue states wrongly: a stock count the KB contradicts, or a
         deadline / price change when the KB says otherwise. Vague pressure (卖得火, 剩得不多) states none."""
-        count = re.search(rf"({NUM})", cue)
+        count = re.search(rf"({NUM})", re.sub(r"最后(一|1)(天|晚|小时|波|次|批)", "", cue))  # 最后一天 is no count
         # "就剩最后十几台" against 230 in stock is as false as a number, unless it is about one colour or size
         # the KB does not count separately
         vague = (re.search(r"(十)?几(?!十)|没几", cue) and not re.search(r"[色码号]|[a-z]{1,3}(?![a-z])", sentence)

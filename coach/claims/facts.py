@@ -143,6 +143,7 @@ class FactBook:
         self.compensation: list[tuple[float, str, str]] = []  # (amount 元, passage id, sentence)
         self.no_concession: list[str] = []  # passage ids of rules that forbid agent discounts/gifts for bargaining
         self.multiples_allowed = False      # does any rule mention 倍 compensation (假一赔三 …)
+        self.numbered_sentences: list[tuple[str, list[Duration]]] = []  # sentences with figures of no kind
         self.default_couriers: dict[str, str] = {}  # courier named as a default → passage id
         self.private_rules: list[str] = []  # passage ids of rules against side deals (私下转账, 平台外交易)
         self._cite_cache: dict[str, list[str]] = {}
@@ -173,6 +174,10 @@ class FactBook:
                 # an item of a list under a heading ("…送达时间：" then "偏远地区4-7天；") keeps the heading's topic
                 kinds = sentence_kinds(sent.text, self.kinds) or (previous if found else [])
                 kinds = kinds or (sentence_kinds(context_hint, self.kinds) if found else [])
+                if found and not kinds:
+                    self.numbered_sentences.append((sent.text, found))
+                # "注意不是7天" names the figure the policy is NOT
+                found = [d for d in found if not re.search(r"(不是|并非|而非|而不是|非)\s*$", sent.text[max(0, d.start - 3):d.start])]
                 for kind in kinds:
                     for d in found:
                         # "德邦大件在上面基础上加1-2天" is an increment, not the big-item figure itself
