@@ -35,6 +35,14 @@ def _third_party_attribution(ctx: Ctx) -> tuple[int, int] | None:
     return None
 
 
+def _disowns(ctx: Ctx) -> re.Match[str] | None:
+    m = ctx.lex.rx("blame.disown").search(ctx.draft.norm)
+    # "价格是公司定的，客服也改不了" answers a bargain: a refusal (framing/anchoring judge it), not blame
+    if m and ctx.situation.price_objection and re.search(r"改不了|做不了主|决定不了|没(有)?权限", m.group()):
+        return None
+    return m
+
+
 def analyze(ctx: Ctx) -> Finding:
     norm = ctx.draft.norm
     owns = ctx.lex.rx("blame.ownership").search(norm)
@@ -53,7 +61,7 @@ def analyze(ctx: Ctx) -> Finding:
     attribution = _third_party_attribution(ctx)
     checks: list[tuple[str, tuple[int, int] | None]] = [
         ("把责任推给了顾客", span(_blames_customer(ctx))),
-        ("撇清责任/与顾客争辩", span(ctx.lex.rx("blame.disown").search(norm))),
+        ("撇清责任/与顾客争辩", span(_disowns(ctx))),
         # sending the customer to the courier/bank is pushing the case away even if the shop acts later;
         # an optional extra route ("您也可以…") was already dropped above when the shop keeps the case
         ("让顾客自己去找第三方处理", redirect),

@@ -43,12 +43,21 @@ def _third_party_data(ctx: Ctx) -> re.Match[str] | None:
     return ctx.lex.rx("privacy.third_party_disclosure").search(ctx.draft.norm)
 
 
+def _other_customer(ctx: Ctx) -> re.Match[str] | None:
+    """Another customer's data revealed — "其他顾客的地址我们不能透露" is the refusal, not the leak."""
+    for m in matches(ctx.lex.rx("privacy.other_customer"), ctx.draft.norm):
+        sent = ctx.draft.sentence_at(m.start())
+        if sent is None or not re.search(r"不能|不会|无法|不可以|不便|不方便|不允许|不得|保护", sent.text):
+            return m
+    return None
+
+
 def analyze(ctx: Ctx) -> Finding:
     checks = (
         (_third_party_data(ctx), "把别人的订单/收货信息告诉了非下单本人"),
         (_secret_ask(ctx), "向顾客索要验证码/密码/完整证件或卡号，存在账户和资金风险"),
         (_off_platform(ctx), "引导顾客到站外联系或私下交易，违反平台规则且无法保障顾客权益"),
-        (ctx.lex.rx("privacy.other_customer").search(ctx.draft.norm), "透露了其他顾客的信息"),
+        (_other_customer(ctx), "透露了其他顾客的信息"),
     )
     for m, why in checks:
         if m is not None:

@@ -30,7 +30,7 @@ class Issue:
     concrete: str = ""  # for urgency: the checkable fact it gets wrong (then it is also a policy_accuracy issue)
 
 
-_OWN_ACTION_AFTER = re.compile(r"^\s*(内|之内|以内)?\s*(我|我们|这边)?\s*(帮|给|为|替)?(您|你)?\s*(回复|答复|同步|联系|核实|核查|查|看|处理|确认|反馈|回电|致电|跟进|催|把[^。，,]{0,6}(告诉|发给|发您|发你|同步|反馈|回复))")
+_OWN_ACTION_AFTER = re.compile(r"^\s*(内|之内|以内)?\s*(我|我们|这边)?\s*(帮|给|为|替)?(您|你)?\s*(回复|答复|同步|联系|核实|核查|查|看|处理|确认|反馈|回电|致电|跟进|催|把[^。，,]{0,6}(告诉|发给|发您|发你|同步|反馈|回复)|给(您|你)(单号|回复|答复|结果|消息))")
 
 
 def own_action(sentence: str, d: Duration) -> bool:
@@ -146,7 +146,7 @@ class ClaimChecker:
                     return True
         # a KB sentence outside every kind ("少发的24小时内补寄") still backs the same figure for the same thing
         for text, found in self.book.numbered_sentences:
-            if any(v.same(d) for v in found) and len(words & set(jieba.lcut(text))) >= 2:
+            if any(v.same(d) for v in found) and words & set(jieba.lcut(text)):
                 return True
         return False
 
@@ -455,6 +455,8 @@ class ClaimChecker:
             return f"库存说法与知识库不符：{product.name}库存{product.stock}件。", [product.main_id]
         if re.search(r"今天|今晚|今日|明天|明日|最后(一|1)(天|晚)", cue) and re.search(
                 r"结束|截止|恢复|涨|最后|调价|没了", sentence):
+            # a deadline is a concrete promotion term: the KB's real end date (or its silence) contradicts it —
+            # three of four independent labellers count it under policy_accuracy as well
             named = [p for p in self.book.promotions if any(a in sentence for a in p.aliases)]
             candidates = named or self.book.active_promotions()
             promo = candidates[0] if candidates else None
