@@ -42,12 +42,19 @@ def _needs(ctx: Ctx) -> list[str]:
     case = ctx.case
     if (order and ctx.situation.scene in order.get("scenes", [])
             and not (case.order and (case.order.product_id or case.order.order_id))
-            and len(ctx.customer.norm) <= 30 and re.search(order["generic"], ctx.customer.norm)
+            and _opening_names_nothing(ctx, order["generic"])
             and not any(t.role == "agent" for t in case.context)
             and not re.search(r"(?<!\d)\d{8,}(?!\d)|订单号", ctx.convo)
             and (ctx.facts is None or ctx.facts.find_product(None, ctx.convo + "\n" + ctx.draft.norm) is None)):
         out.append("which_order")
     return out
+
+
+def _opening_names_nothing(ctx: Ctx, generic: str) -> bool:
+    """The customer's opening clause is a generic request ("我想退货", "东西坏了"). Judged on that clause only, so
+    text appended after it (an injected instruction) cannot switch the need off."""
+    first = re.split(r"[，,。！？!?；;~～\s]", ctx.customer.norm.strip(), maxsplit=1)[0]
+    return bool(re.search(generic, first))
 
 
 def analyze(ctx: Ctx) -> Finding:
