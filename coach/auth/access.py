@@ -136,8 +136,11 @@ class Access:
             return Principal(LOCAL_USER, "admin")
         scheme, _, token = (authorization or "").partition(" ")
         token = token.strip()
+        if scheme.lower() != "bearer" or not token:  # nothing presented: nothing guessed, so nothing counted
+            raise Unauthorized("需要 API 令牌 / missing `Authorization: Bearer <token>` (create one with "
+                               "`coach users token NAME`)")
         snap = self.store.snapshot()
-        found = snap.by_token.get(token_hash(token)) if scheme.lower() == "bearer" and token.startswith(PREFIX) else None
+        found = snap.by_token.get(token_hash(token)) if token.startswith(PREFIX) else None
         user = snap.users.get(found[0]) if found else None
         if user is not None:
             return Principal(user.name, user.role)
@@ -147,9 +150,6 @@ class Access:
             raise TooManyAttempts(f"无效令牌过多，请 {wait} 秒后再试 / too many invalid tokens from this address: "
                                   f"try again in {wait} s", wait)
         self.token_limiter.failed(key)
-        if scheme.lower() != "bearer" or not token:
-            raise Unauthorized("需要 API 令牌 / missing `Authorization: Bearer <token>` (create one with "
-                               "`coach users token NAME`)")
         raise Unauthorized("API 令牌无效或已撤销 / invalid or revoked API token")
 
     def user(self, name: str | None) -> Principal | None:

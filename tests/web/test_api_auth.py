@@ -131,7 +131,8 @@ def test_invalid_tokens_are_rate_limited_per_client(shop: Services, accounts: Ac
     bad = {"Authorization": "Bearer hct_dead_beef"}
     codes = [client.post("/api/v1/critique", json=CASE, headers=bad).status_code for _ in range(21)]
     assert codes[:20] == [401] * 20 and codes[20] == 429
-    locked = client.post("/api/v1/critique", json=CASE)
+    assert client.post("/api/v1/critique", json=CASE).status_code == 401  # no token presented: not counted
+    locked = client.post("/api/v1/critique", json=CASE, headers=bad)
     assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0 and "try again" in locked.json()["detail"]
     # a valid token still works: the other tools behind the same address are not locked out
     assert client.post("/api/v1/critique", json=CASE, headers=accounts.bearer("agent")).status_code == 200
