@@ -35,7 +35,7 @@ def analyze(ctx: Ctx) -> Finding:
     asks = [m for m in matches(ctx.lex.rx("reciprocity.ask"), norm)
             if not negated.search(norm[max(0, m.start() - 8): m.end() + 6])
             and not before(norm, m.start(), 2).endswith(("差", "不", "没有", "没"))
-            and not re.search(r"(如果|的话|能拍|可以拍)[^。，,]{0,8}$|(可以|也可以|或者)$", before(norm, m.start(), 12))]
+            and not re.search(r"(如果|的话|能拍|可以拍)[^。，,]{0,8}$|(可以|也可以|或者)[^。，,]{0,10}$", before(norm, m.start(), 16))]
     if not asks:
         return not_applicable(ctx, P, "回复没有向顾客提出请求。")
     ask = asks[0]

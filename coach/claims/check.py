@@ -39,7 +39,7 @@ def own_action(sentence: str, d: Duration) -> bool:
 
 _FILLER = {"可以", "我们", "直接", "或者", "就是", "这个", "您的", "已经", "还是", "如果", "的话", "一般", "天内", "小时",
            "以内", "之内", "订单", "申请", "签收", "退货", "退款"}
-_ELAPSED_BEFORE = re.compile(r"(签收|收到|收货|买了|用了|穿了|到货|下单|付款)(了)?(才|已经|已|刚|都|快|有)?\s*$")
+_ELAPSED_BEFORE = re.compile(r"(签收|收到|收货|买了|用了|穿了|到货|下单|付款)(了)?(才|已经|已|刚|都|快|有)\s*$|(才|已经|刚刚?)(签收|收到|用了|买了)(了)?\s*$")
 MAX_TOPIC_DISTANCE = 16  # a number far from its topic word in a long sentence is about something else
 
 
@@ -115,7 +115,7 @@ class ClaimChecker:
                 continue
             facts = self.book.facts.get(kind, [])
             if kind == "warranty" and product:
-                facts = self._product_warranty(product) or facts
+                facts = self._product_warranty(product) + facts  # the page's figures and the warranty policy
             # "退余额也是2-5个工作日吗" — the bank-card figure is no answer for the balance: compare like with like.
             # A qualifier only the customer named may belong to another step of the process: then the
             # unqualified figures still count and a deadline is read loosely
@@ -215,6 +215,7 @@ class ClaimChecker:
         claimed_tiers = tiers(s)
         if claimed_tiers and self.book.promotions and not re.search(spec["ended_words"], s):
             active = set().union(*(p.tiers for p in self.book.active_promotions())) if self.book.active_promotions() else set()
+            active |= self.book.standing_tiers  # long-term coupons written in the policies (复购券满199减15)
             named_here = {t for p in self.book.promotions if any(a in s for a in p.aliases) for t in p.tiers}
             for t in claimed_tiers - active - named_here:
                 src = next((p for p in self.book.promotions if t in p.tiers), None)
@@ -279,8 +280,8 @@ class ClaimChecker:
             return []
         rx = self.draft_spec["gift"]
         for promo in self.book.promotions:
-            if promo.active(today):
-                continue
+            if promo.active(today) or any(a in s for a in promo.aliases):
+                continue  # a promotion named in the sentence ("双12下单送…") is described, not offered now
             for g in promo.gifts(rx):
                 core = g[-4:] if len(g) > 4 else g
                 if core not in s:
@@ -453,8 +454,9 @@ class ClaimChecker:
         if (product and product.stock is not None and re.search(r"剩|最后|还有|库存", cue)
                 and (count or (vague and product.stock >= 30))):
             return f"库存说法与知识库不符：{product.name}库存{product.stock}件。", [product.main_id]
+        # a price deadline, not "明天就没了" (that is scarcity, judged by the stock above)
         if re.search(r"今天|今晚|今日|明天|明日|最后(一|1)(天|晚)", cue) and re.search(
-                r"结束|截止|恢复|涨|最后|调价|没了", sentence):
+                r"结束|截止|恢复|涨|调价", sentence):
             # a deadline is a concrete promotion term: the KB's real end date (or its silence) contradicts it —
             # three of four independent labellers count it under policy_accuracy as well
             named = [p for p in self.book.promotions if any(a in sentence for a in p.aliases)]
@@ -488,8 +490,9 @@ class ClaimChecker:
         ends, named = self._relevant_ends(sentence, product)
         n = re.search(r"\d+", cue)
         if re.search(r"剩|最后\s*\d|库存|售罄|抢光|卖完|卖空|断货|断码|没货|限量|有限|领完|抢完|抢手", cue):
-            if re.search(r"限量|有限|领完|抢完", cue) and any(
-                    re.search(r"限量|前\d+名|送完即止|先到先得|共\d+|数量有限", p.text) for p in active):
+            # "限前500单，已经送出400多份，剩得不多了": a limited give-away the KB states is real scarcity
+            if re.search(r"限量|有限|领完|抢完|不多|送完", cue) and (re.search(r"限(前)?\d+|前\d+(名|单|份)", sentence) or any(
+                    re.search(r"限量|前\d+名|送完即止|先到先得|共\d+|数量有限", p.text) for p in active)):
                 return True
             limit = max(int(n.group()) if n else 0, 10)
             return product is not None and product.stock is not None and 0 < product.stock <= limit

@@ -144,7 +144,8 @@ class FactBook:
         self.no_concession: list[str] = []  # passage ids of rules that forbid agent discounts/gifts for bargaining
         self.multiples_allowed = False      # does any rule mention 倍 compensation (假一赔三 …)
         self.numbered_sentences: list[tuple[str, list[Duration]]] = []  # sentences with figures of no kind
-        self.default_couriers: dict[str, str] = {}  # courier named as a default → passage id
+        self.default_couriers: dict[str, str] = {}
+        self.standing_tiers: set[tuple[float, float]] = set()  # 满X减Y written in policies, valid without a promotion  # courier named as a default → passage id
         self.private_rules: list[str] = []  # passage ids of rules against side deals (私下转账, 平台外交易)
         self._cite_cache: dict[str, list[str]] = {}
         self._build(kb.passages())
@@ -208,6 +209,8 @@ class FactBook:
 
     def _read_rules(self, p: Passage, sentence: str) -> None:
         draft = self.spec["draft"]
+        if p.type == "policy" and re.search(r"券|长期|复购|会员", sentence) and not re.search(r"(\d+月\d+日|双1[12]|双十[一二])", sentence):
+            self.standing_tiers |= tiers(sentence)
         for m in re.finditer(rf"默认(?:使用|走|用|发|是)?\s*({draft['couriers']})", sentence):
             self.default_couriers.setdefault(m.group(1), p.id)
         if re.search(r"私下|平台外|站外|线下", sentence) and re.search(r"不得|不能|不要|禁止|严禁|不可|不允许|切勿", sentence):
