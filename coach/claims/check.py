@@ -40,6 +40,8 @@ def own_action(sentence: str, d: Duration) -> bool:
 _FILLER = {"可以", "我们", "直接", "或者", "就是", "这个", "您的", "已经", "还是", "如果", "的话", "一般", "天内", "小时",
            "以内", "之内", "订单", "申请", "签收", "退货", "退款"}
 _ELAPSED_BEFORE = re.compile(r"(签收|收到|收货|买了|用了|穿了|到货|下单|付款)(了)?(才|已经|已|刚|都|快|有)\s*$|(才|已经|刚刚?)(签收|收到|用了|买了)(了)?\s*$")
+_SALES_SCENES = {"presale_product", "presale_size", "logistics_query", "order_urging_payment", "promotion_query",
+                 "price_objection", "bargaining"}
 MAX_TOPIC_DISTANCE = 16  # a number far from its topic word in a long sentence is about something else
 
 
@@ -81,12 +83,12 @@ class ClaimChecker:
         self.lex = lex
         self.draft_spec: dict[str, Any] = book.spec["draft"]
         self._from_order = False
-        self._convo = ""
+        self._convo, self._scene = "", ""
 
     def check(self, draft: Text, convo: str, product_id: str | None, scene: str) -> tuple[list[Issue], list[Issue]]:
         """(policy_accuracy issues, honest_urgency issues)."""
         product = self.book.find_product(product_id, convo + "\n" + draft.norm)
-        self._convo = convo
+        self._convo, self._scene = convo, scene
         self._from_order = bool(product_id) and product is not None and product is self.book.find_product(product_id, "")
         policy: list[Issue] = []
         for sent in draft.sentences:
@@ -95,7 +97,7 @@ class ClaimChecker:
             policy += self._promotions(sent)
             policy += self._absolute_and_unbounded(sent)
             policy += self._compensation(sent, scene)
-            policy += self._courier(sent) + self._expired_gift(sent) + self._side_deal(sent)
+            policy += self._courier(sent) + self._expired_gift(sent) + self._side_deal(sent) + self._banned_promise(sent)
             if product:
                 policy += self._product(sent, product)
         policy += self._expired_in_question(draft, convo)
@@ -294,6 +296,22 @@ class ClaimChecker:
                               "只承诺当前有效活动的赠品。", promo.passage_ids[:1])]
         return []
 
+    def _banned_promise(self, sent: Sentence) -> list[Issue]:
+        """A promise the KB says agents must not make (same-day dispatch, a sure delivery day)."""
+        for key, why in (("same_day_ship", "店铺不承诺当天发货"), ("sure_delivery", "店铺不承诺具体哪天送到")):
+            pid = self.book.promise_bans.get(key)
+            # expediting an overdue order today is the remedy, not a sales promise; a tracking status read out
+            # ("物流显示今天就能到") is no promise either
+            if key == "same_day_ship" and self._scene not in _SALES_SCENES:
+                continue
+            if key == "sure_delivery" and re.search(r"显示|物流信息|轨迹|派送|派件|快递员|钱|款|到账|打给|转账|红包", sent.text):
+                continue
+            m = re.search(self.draft_spec[key], sent.text) if pid else None
+            if m and pid and not re.search(r"不|没法|无法|预计|一般|大概|左右|争取|尽量|参考", sent.text[max(0, m.start() - 6):m.end()]):
+                return [Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()),
+                              f"“{m.group()}”超出政策：{why}。", "说政策写明的时效，用“预计”“一般”表述，不做保证。", [pid])]
+        return []
+
     def _side_deal(self, sent: Sentence) -> list[Issue]:
         m = re.search(self.draft_spec["private_money"], sent.text)
         # a side deal on the PRICE (私下算59 / 私下补差价) breaks the pricing rules; other side deals are privacy's
@@ -446,7 +464,8 @@ class ClaimChecker:
     def _contradicted_fact(self, cue: str, sentence: str, product: Product | None) -> tuple[str, list[str]]:
         """What checkable fact an unbacked urgency cue states wrongly: a stock count the KB contradicts, or a
         deadline / price change when the KB says otherwise. Vague pressure (卖得火, 剩得不多) states none."""
-        count = re.search(rf"({NUM})", re.sub(r"最后(一|1)(天|晚|小时|波|次|批)", "", cue))  # 最后一天 is no count
+        # 最后一天 is no count, and 十几 is a vague one (judged below)
+        count = re.search(rf"({NUM})", re.sub(r"最后(一|1)(天|晚|小时|波|次|批)|十几|几十|几", "", cue))
         # "就剩最后十几台" against 230 in stock is as false as a number, unless it is about one colour or size
         # the KB does not count separately
         vague = (re.search(r"(十)?几(?!十)|没几", cue) and not re.search(r"[色码号]|[a-z]{1,3}(?![a-z])", sentence)

@@ -145,6 +145,7 @@ class FactBook:
         self.multiples_allowed = False      # does any rule mention 倍 compensation (假一赔三 …)
         self.numbered_sentences: list[tuple[str, list[Duration]]] = []  # sentences with figures of no kind
         self.default_couriers: dict[str, str] = {}
+        self.promise_bans: dict[str, str] = {}  # "same_day_ship" / "sure_delivery" → passage id of the ban
         self.standing_tiers: set[tuple[float, float]] = set()  # 满X减Y written in policies, valid without a promotion  # courier named as a default → passage id
         self.private_rules: list[str] = []  # passage ids of rules against side deals (私下转账, 平台外交易)
         self._cite_cache: dict[str, list[str]] = {}
@@ -209,6 +210,12 @@ class FactBook:
 
     def _read_rules(self, p: Passage, sentence: str) -> None:
         draft = self.spec["draft"]
+        for m in re.finditer(draft["promise_ban"], sentence):
+            banned = sentence[m.end(): m.end() + 16]
+            if re.search(r"当天|24小时", banned) and re.search(r"发", banned):
+                self.promise_bans.setdefault("same_day_ship", p.id)
+            if re.search(r"哪(一)?天|具体(日期|时间|哪天)|送达|送到|到货|明天|时效|指定时间", banned):
+                self.promise_bans.setdefault("sure_delivery", p.id)
         if p.type == "policy" and re.search(r"券|长期|复购|会员", sentence) and not re.search(r"(\d+月\d+日|双1[12]|双十[一二])", sentence):
             self.standing_tiers |= tiers(sentence)
         for m in re.finditer(rf"默认(?:使用|走|用|发|是)?\s*({draft['couriers']})", sentence):
