@@ -148,7 +148,7 @@ class ClaimChecker:
                     return True
         # a KB sentence outside every kind ("少发的24小时内补寄") still backs the same figure for the same thing
         for text, found in self.book.numbered_sentences:
-            if any(v.same(d) for v in found) and words & set(jieba.lcut(text)):
+            if any(v.same(d) for v in found) and len(words & set(jieba.lcut(text))) >= 2:
                 return True
         return False
 
