@@ -26,9 +26,9 @@ def test_golden_macro_f1_and_clean_false_alarms(golden_run: Any) -> None:
     s = golden_run.scores
     report = confusion_report(golden_run)
     assert not golden_run.errors, golden_run.errors
-    assert s.macro_f1 >= 0.85, report
+    assert s.macro_f1 >= 0.88, report
     assert s.clean_false_alarm_rate <= 0.10, report
-    assert min(c.f1 for c in s.per_principle.values()) >= 0.60, report
+    assert min(c.f1 for c in s.per_principle.values()) >= 0.65, report
 
 
 def test_evidence_is_verbatim_and_citations_exist(golden_run: Any) -> None:
