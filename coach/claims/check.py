@@ -333,13 +333,17 @@ class ClaimChecker:
                           f"“{m.group()}”的多倍赔偿超出店铺政策，一线客服不能自行承诺。",
                           "按政策说明可提供的补偿方案，超出权限的升级给主管处理。",
                           book.cite("补偿 赔偿 标准 权限 投诉"))]
-        if scene in ("bargaining", "price_objection") and book.no_concession:
+        # a discount or gift for haggling is beyond policy when the KB forbids it — or grants agents nothing of the kind
+        if scene in ("bargaining", "price_objection") and (book.no_concession or not book.agent_allowances):
             c = re.search(spec["concession"], s)
-            if c and not re.search(r"不(能|会|可以|行)|没法|无法|没办法|做不到|给不了", s[max(0, c.start() - 5):c.end() + 4]):
-                best = book.best_passage(s, set(book.no_concession)) or book.no_concession[0]
+            # "真的很想给您少，但价格我这边改不了" wishes, it does not concede
+            if c and not re.search(r"不(能|会|可以|行)|没法|无法|没办法|做不到|给不了|改不了|不了", s[max(0, c.start() - 5):c.end() + 14]) \
+                    and not re.search(r"想$", s[:c.start()]):
+                best = (book.best_passage(s, set(book.no_concession)) or book.no_concession[0]) if book.no_concession \
+                    else (book.cite("价格 优惠 议价 改价") or [""])[0]
                 return [Issue("policy_accuracy", (sent.start + c.start(), sent.start + c.end()),
                               f"“{c.group()}”：店铺规定客服不能因议价私自改价、发券或加送。",
-                              "用原价、包含的价值和当前真实活动来说明价格，不做政策外让步。", [best])]
+                              "用原价、包含的价值和当前真实活动来说明价格，不做政策外让步。", [best] if best else [])]
         if book.compensation and re.search(r"补偿|赔偿|赔付|弥补|歉意|致歉|作为|安抚", s):
             allowed = {v for v, _, _ in book.compensation}
             for cm in re.finditer(spec["compensation_claim"], s):

@@ -145,6 +145,7 @@ class FactBook:
         self.multiples_allowed = False      # does any rule mention 倍 compensation (假一赔三 …)
         self.numbered_sentences: list[tuple[str, list[Duration]]] = []  # sentences with figures of no kind
         self.default_couriers: dict[str, str] = {}
+        self.agent_allowances: list[str] = []  # passage ids of rules that let agents give a coupon/discount/gift
         self.promise_bans: dict[str, str] = {}  # "same_day_ship" / "sure_delivery" → passage id of the ban
         self.standing_tiers: set[tuple[float, float]] = set()  # 满X减Y written in policies, valid without a promotion  # courier named as a default → passage id
         self.private_rules: list[str] = []  # passage ids of rules against side deals (私下转账, 平台外交易)
@@ -210,6 +211,10 @@ class FactBook:
 
     def _read_rules(self, p: Passage, sentence: str) -> None:
         draft = self.spec["draft"]
+        if (re.search(r"客服(可以|可|能|有权|最多|单次)|权限|老(客|顾客)|可(以)?(发|送|申请)", sentence)
+                and re.search(r"券|红包|赠品|优惠|便宜|改价|减|补偿", sentence)
+                and not re.search(r"不得|不能|不可|禁止|不允许|无权", sentence)):
+            self.agent_allowances.append(p.id)
         for m in re.finditer(draft["promise_ban"], sentence):
             banned = sentence[m.end(): m.end() + 16]
             if re.search(r"当天|24小时", banned) and re.search(r"发", banned):
