@@ -19,3 +19,14 @@ def test_empty_message_and_bad_order(services: Services) -> None:
     assert draft_handler(services, "  ")[2] == "**请先输入顾客消息。**"
     text, _, check = draft_handler(services, "快递怎么还没到", order="[1, 2]")
     assert text == "" and "JSON 对象" in check
+
+
+def test_stream_handler_in_rules_mode_yields_once_the_same_as_draft_handler(services: Services) -> None:
+    from coach.web.tabs.drafting import draft_handler, draft_stream_handler
+    msg = "你好，请问什么时候发货？"
+    assert list(draft_stream_handler(services, msg)) == [draft_handler(services, msg)]
+
+
+def test_stream_handler_asks_for_a_message(services: Services) -> None:
+    from coach.web.tabs.drafting import draft_stream_handler
+    assert list(draft_stream_handler(services, "  ")) == [("", "", "**请先输入顾客消息。**")]

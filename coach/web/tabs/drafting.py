@@ -3,9 +3,12 @@ citations and the critic's verification, ready to copy."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import gradio as gr
 
 from coach.drafting import DraftResult
+from coach.drafting.models import DraftChunk, DraftFinal
 from coach.errors import CoachError
 from coach.services import Services
 from coach.web.forms import CONTEXT_HINT, ORDER_HINT, parse_context, parse_order
@@ -36,6 +39,29 @@ def draft_handler(services: Services, customer: str, context: str = "", order: s
         result = services.draft(customer, context=parse_context(context), order=parse_order(order))
     except CoachError as exc:
         return "", "", f"**无法拟稿：** {md_inline(str(exc))}"
+    return result_outputs(services, result)
+
+
+def draft_stream_handler(services: Services, customer: str, context: str = "",
+                         order: str = "") -> Iterator[tuple[str, str, str]]:
+    """Generator handler (issue 5): in LLM mode the preview grows as the model writes; the last yield is the verified
+    draft (it replaces the preview when the service says so). Rules mode yields once, exactly like draft_handler."""
+    if not (customer or "").strip():
+        yield "", "", "**请先输入顾客消息。**"
+        return
+    preview = ""
+    try:
+        for event in services.stream_draft(customer, context=parse_context(context), order=parse_order(order)):
+            if isinstance(event, DraftChunk):
+                preview += event.text
+                yield preview, "", "*正在生成…*"
+            elif isinstance(event, DraftFinal):
+                yield result_outputs(services, event.result)
+    except CoachError as exc:
+        yield preview, "", f"**无法拟稿：** {md_inline(str(exc))}"
+
+
+def result_outputs(services: Services, result: DraftResult) -> tuple[str, str, str]:
     facts = "\n".join(f"- {md_inline(f.name)}：{md_inline(f.value)}（`{f.citation}`）" for f in result.facts)
     cites = citations_markdown(services, result.citations)
     used = ("#### 用到的事实\n" + facts + "\n\n" if facts else "") + (cites or "（这条回复没有引用店铺规定）")
@@ -54,5 +80,9 @@ def build(services: Services) -> None:
                               elem_id="draft-text")
             check = gr.Markdown(elem_id="draft-check")
             cites = gr.Markdown()
-    go.click(lambda *a: draft_handler(services, *a), [customer, context, order], [text, cites, check],
+    def run(customer: str, context: str, order: str) -> Iterator[tuple[str, str, str]]:
+        yield from draft_stream_handler(services, customer, context, order)
+
+    # A generator handler, so Gradio streams each yield (the LLM preview) to the browser.
+    go.click(run, [customer, context, order], [text, cites, check],
              concurrency_limit=4)
