@@ -63,3 +63,9 @@ def test_live_mode_skips_when_off_or_empty(services: Services) -> None:
     assert all(type(v).__name__ != "str" for v in skipped)
     assert live_handler(services, True, CUSTOMER, BAD, "", "")[0].startswith("### 得分")
     assert reexported is critique_handler
+
+
+def test_stream_handler_in_rules_mode_yields_once_the_same_as_critique_handler(services: Services) -> None:
+    from coach.web.tabs.critique import critique_stream_handler
+    args = ("我的快递怎么还没到？", "不知道，自己查。")
+    assert list(critique_stream_handler(services, *args)) == [critique_handler(services, *args)]

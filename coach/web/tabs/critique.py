@@ -4,6 +4,7 @@ draft with the offending spans highlighted, the cited policy clauses, the sugges
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
@@ -83,11 +84,31 @@ def critique_handler(services: Services, customer: str, draft: str, context: str
         crit = services.critique(case)
     except CoachError as exc:
         return f"**无法点评：** {md_inline(str(exc))}", [], ""
+    return critique_outputs(services, draft or "", crit)
+
+
+def critique_stream_handler(services: Services, customer: str, draft: str, context: str = "",
+                            order: str = "") -> Iterator[tuple[str, Spans, str]]:
+    """Generator handler (issue 5): in LLM mode the rules critique shows at once and the merged one replaces it when
+    the model answers; rules mode yields once, exactly like critique_handler."""
+    try:
+        case = Case(customer=customer or "", draft=draft or "", context=parse_context(context),
+                    order=parse_order(order))
+        for stage, crit in services.stream_critique(case):
+            cards, spans, rewrite = critique_outputs(services, draft or "", crit)
+            if stage == "rules":
+                cards = "*规则点评如下，大模型复核中…*\n\n" + cards
+            yield cards, spans, rewrite
+    except CoachError as exc:
+        yield f"**无法点评：** {md_inline(str(exc))}", [], ""
+
+
+def critique_outputs(services: Services, draft: str, crit: Critique) -> tuple[str, Spans, str]:
     names = {pid: services.critic.rubric.name(pid) for pid in services.critic.rubric.principles}
     cited = [c for f in crit.findings if f.verdict != "not_applicable" for c in f.citations]
     cards = cards_markdown(crit, names)
     clauses = citations_markdown(services, cited)
-    return cards + ("\n\n" + clauses if clauses else ""), highlight(draft or "", crit, names), (
+    return cards + ("\n\n" + clauses if clauses else ""), highlight(draft, crit, names), (
         crit.rewrite or "（草稿没有需要修改的地方）")
 
 
@@ -118,7 +139,11 @@ def build(services: Services) -> None:
                                  elem_id="critique-rewrite")
     inputs = [customer, draft, context, order]
     outputs = [cards, spans, rewrite]
-    go.click(lambda *a: critique_handler(services, *a), inputs, outputs, concurrency_limit=8)
+    def run(customer: str, draft: str, context: str, order: str) -> Iterator[tuple[str, Spans, str]]:
+        yield from critique_stream_handler(services, customer, draft, context, order)
+
+    # A generator handler, so Gradio shows the rules critique first and the LLM-merged one when it arrives.
+    go.click(run, inputs, outputs, concurrency_limit=8)
     for box in (customer, draft):
         box.change(lambda lv, *a: live_handler(services, lv, *a), [live, *inputs], outputs,
                    trigger_mode="always_last", show_progress="hidden", concurrency_limit=8)
