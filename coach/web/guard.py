@@ -8,6 +8,7 @@ signatures; a call with no request (tests, the Python API) is not a web call and
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -33,6 +34,18 @@ def guarded(fn: Callable[..., Any], key: str, label: str, tab_filter: TabFilter 
     """`fn` refusing callers who may not use the tab: a Gradio error, or `on_denied()` (quiet page-load fills)."""
     if tab_filter is None:
         return fn
+
+    if inspect.isgeneratorfunction(fn):  # a streaming handler must stay a generator for Gradio to stream it
+        @functools.wraps(fn)
+        def check_stream(*args: Any, **kwargs: Any) -> Any:
+            if not allowed(tab_filter, key):
+                if on_denied is not None:
+                    yield on_denied()
+                    return
+                raise gr.Error(f"您的账号没有使用「{label}」的权限。")
+            yield from fn(*args, **kwargs)
+
+        return check_stream
 
     @functools.wraps(fn)  # keeps the signature Gradio inspects (gr.Progress defaults, parameter names)
     def check(*args: Any, **kwargs: Any) -> Any:

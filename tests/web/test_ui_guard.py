@@ -69,3 +69,19 @@ def test_logged_in_trainee_plays_as_themselves_and_cannot_resume_others(services
     from coach.roleplay import get_session
 
     assert get_session(services, mine.session_id).trainee == "li.na"
+
+
+def test_a_guarded_streaming_handler_still_streams_and_still_refuses() -> None:
+    # Gradio streams only generator functions: the guard must stay one (the 智能拟稿 / 草稿点评 LLM streams)
+    import inspect
+
+    def stream(x: int) -> Iterator[int]:
+        yield x
+        yield x + 1
+
+    fn = guarded(stream, "draft", "智能拟稿", by_role)
+    assert inspect.isgeneratorfunction(fn)
+    with serving("agent"):
+        assert list(fn(1)) == [1, 2]
+    with serving("trainee"), pytest.raises(gr.Error):
+        list(fn(1))
