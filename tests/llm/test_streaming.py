@@ -98,3 +98,20 @@ def test_stream_critique_gives_the_rules_critique_first(services: Services, fake
     (first, rules), (last, final) = list(services.stream_critique(case))
     assert (first, last) == ("rules", "final") and rules.mode == "rules" and final.mode == "llm"
     assert set(rules.violations) <= set(final.violations)  # the LLM adds nuance, never removes a check
+
+
+def test_the_draft_tab_streams_the_preview_then_shows_the_verified_draft(services: Services, fake: FakeOpenAI) -> None:
+    from coach.web.tabs.drafting import draft_stream_handler
+
+    fake.enqueue(streamed(GOOD))
+    updates = list(draft_stream_handler(services, QUESTION))
+    assert len(updates) >= 2, updates  # at least one growing preview, then the final
+    assert updates[0][0] and GOOD.startswith(updates[0][0]) and updates[-1][0] == GOOD
+
+
+def test_the_critique_tab_shows_rules_first_then_the_merged_critique(services: Services, fake: FakeOpenAI) -> None:
+    from coach.web.tabs.critique import critique_stream_handler
+
+    fake.enqueue(Reply(content=json.dumps({"findings": []}, ensure_ascii=False)))
+    updates = list(critique_stream_handler(services, "衣服穿了一次不喜欢，还能退吗？", WRONG))
+    assert len(updates) == 2 and "大模型复核中" in updates[0][0] and "大模型复核中" not in updates[-1][0]
