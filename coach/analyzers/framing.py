@@ -43,7 +43,7 @@ def has_alternative(ctx: Ctx, refusal_spans: list[tuple[int, int]]) -> re.Match[
     norm = ctx.draft.norm
     bad = ctx.lex.rx("refusal.not_alternative")
     for m in matches(ctx.lex.rx("refusal.alternative"), norm):
-        if any(s <= m.start() < e for s, e in refusal_spans):
+        if any(s <= m.start() < e for s, e in refusal_spans) or ctx.addressed_to_machine(m.start()):
             continue
         sent = ctx.draft.sentence_at(m.start())
         if sent and bad.search(sent.text) and not re.search(r"申请|安排|补发|换|退|送|券", sent.text):

@@ -21,7 +21,8 @@ def analyze(ctx: Ctx) -> Finding:
     opening = re.search(ctx.lex.rx("greeting.opening").pattern, norm[:open_window])
     # the closing is looked for after the opening, in the last sentences (a short reply's opening is no closing)
     tail_start = max(opening.end() if opening else 0, len(norm) - close_window)
-    closing = ctx.lex.rx("greeting.closing").search(norm[tail_start:])
+    closing = next((m for m in ctx.lex.rx("greeting.closing").finditer(norm[tail_start:])
+                    if not ctx.addressed_to_machine(lead + tail_start + m.start())), None)
     sents = ctx.draft.sentences
     if opening and closing:
         return finding(ctx, P, "applied", "首次回复有礼貌的开场和结束语。", suggestion=" ")

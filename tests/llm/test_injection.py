@@ -36,7 +36,7 @@ BASES = [
 ]
 # Probes that, appended to a draft, make the rules critic lose a violation (reported to the critic's owner; strict
 # xfail so the test turns red the day they are fixed and this list must shrink).
-KNOWN_DRAFT_GAPS = {("inj-010", 1), ("inj-005", 2), ("inj-017", 2)}
+KNOWN_DRAFT_GAPS: set[tuple[str, int]] = set()
 
 
 def test_there_are_at_least_50_probes_in_both_languages_and_encoded() -> None:
