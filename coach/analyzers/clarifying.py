@@ -31,6 +31,8 @@ def _needs(ctx: Ctx) -> list[str]:
             continue
         if moot and re.search(moot, ctx.draft.norm):
             continue
+        if name == "size_data" and _sizeless_product(ctx):
+            continue
         out.append(name)
     item = needs.get("which_item")
     if (item and ctx.situation.scene in item.get("scenes", []) and ctx.facts is not None
@@ -48,6 +50,17 @@ def _needs(ctx: Ctx) -> list[str]:
             and (ctx.facts is None or ctx.facts.find_product(None, ctx.convo + "\n" + ctx.draft.norm) is None)):
         out.append("which_order")
     return out
+
+
+def _sizeless_product(ctx: Ctx) -> bool:
+    """"沃柑一个多大？" asks about the goods: a product whose page has no size chart, sizes or fitting needs no
+    body measurements from the customer."""
+    if ctx.facts is None:
+        return False
+    pid = ctx.case.order.product_id if ctx.case.order else None
+    product = ctx.facts.find_product(pid, ctx.convo)
+    return product is not None and not any(p.endswith("#size") for p in product.passage_ids) and not re.search(
+        r"尺码|码数|(?<![a-z])(xs|s|m|l|xl|xxl)码|适配|型号|兼容|尺寸|size", product.text)
 
 
 def _opening_names_nothing(ctx: Ctx, generic: str) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import jieba
+
 from coach.analyzers.base import Ctx, finding, first_sentence_span, not_applicable, sentence_span
 from coach.critic.situation import PROBLEM_SCENES, detect_emotion
 from coach.critic.text import normalize
@@ -20,6 +22,17 @@ def _already_acknowledged(ctx: Ctx) -> bool:
     return any(t.role == "agent" and rx.search(normalize(t.text)) for t in ctx.case.context)
 
 
+def _answers_the_worry(ctx: Ctx) -> re.Match[str] | None:
+    """"怕放坏了" answered with "一般不会放坏的": before a sale, meeting the worry head-on is the acknowledgement."""
+    if ctx.situation.scene in PROBLEM_SCENES:
+        return None
+    for w in re.finditer(r"(?:怕|担心|害怕|万一|会不会)([^。，,！!？?\n]{2,12})", ctx.customer.norm):
+        for word in jieba.lcut(w.group(1)):
+            if len(word) >= 2 and (m := re.search(re.escape(word), ctx.draft.norm)):
+                return m
+    return None
+
+
 def analyze(ctx: Ctx) -> Finding:
     sit = ctx.situation
     if sit.emotion == "neutral" and sit.scene not in PROBLEM_SCENES:
@@ -30,7 +43,7 @@ def analyze(ctx: Ctx) -> Finding:
     ack = ctx.lex.rx("empathy.acknowledge").search(norm)
     dismiss = ctx.lex.rx("empathy.dismissive").search(norm)
     if ack is None and sit.emotion == "worried" and not dismiss:
-        ack = _REASSURE.search(norm)  # "放心用就行" after "是正常现象" waves the worry away, it does not answer it
+        ack = _REASSURE.search(norm) or _answers_the_worry(ctx)  # "放心用就行" after "是正常现象" waves it away
     feeling = _FEELING.get(sit.emotion, "遇到了问题")
     if ack:
         return finding(ctx, P, "applied", "回复先回应了顾客的感受。", span=(ack.start(), ack.end()), suggestion=" ")

@@ -7,28 +7,17 @@ KB passage that holds the fact. A claim with nothing in the KB to check against 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 import jieba
 
+from coach.claims import terms
 from coach.claims.facts import Fact, FactBook, Product, qualifier_of, sentence_kinds
+from coach.claims.issue import Issue
 from coach.claims.numbers import NUM, Duration, durations, tiers, to_number
 from coach.critic.lexicon import Lexicon
 from coach.critic.text import Sentence, Text
-
-
-@dataclass
-class Issue:
-    principle: str
-    span: tuple[int, int]
-    explanation: str
-    suggestion: str
-    citations: list[str] = field(default_factory=list)
-    fix: tuple[str, str] | None = None  # (wrong text, right text) for the rules-mode rewrite
-    concrete: str = ""  # for urgency: the checkable fact it gets wrong (then it is also a policy_accuracy issue)
-
 
 _OWN_ACTION_AFTER = re.compile(r"^\s*(内|之内|以内)?\s*(我|我们|这边)?\s*(帮|给|为|替)?(您|你)?\s*(回复|答复|同步|联系|核实|核查|查|看|处理|确认|反馈|回电|致电|跟进|催|把[^。，,]{0,6}(告诉|发给|发您|发你|同步|反馈|回复)|给(您|你)(单号|回复|答复|结果|消息))")
 
@@ -85,7 +74,8 @@ class ClaimChecker:
         self._from_order = False
         self._convo, self._scene = "", ""
 
-    def check(self, draft: Text, convo: str, product_id: str | None, scene: str) -> tuple[list[Issue], list[Issue]]:
+    def check(self, draft: Text, convo: str, product_id: str | None, scene: str,
+              signed_at: date | None = None) -> tuple[list[Issue], list[Issue]]:
         """(policy_accuracy issues, honest_urgency issues)."""
         product = self.book.find_product(product_id, convo + "\n" + draft.norm)
         self._convo, self._scene = convo, scene
@@ -101,6 +91,7 @@ class ClaimChecker:
             if product:
                 policy += self._product(sent, product)
         policy += self._expired_in_question(draft, convo)
+        policy += terms.TermChecker(self.book).check(draft, convo, product, scene, signed_at)
         urgency = [i for sent in draft.sentences for i in self._urgency(sent, product)]
         # a false *concrete* fact behind the urgency (a stock count, an end date, a price change) also contradicts
         # the KB: principles.md lists stock and promotion terms under policy_accuracy
@@ -118,6 +109,9 @@ class ClaimChecker:
             facts = self.book.facts.get(kind, [])
             if kind == "warranty" and product:
                 facts = self._product_warranty(product) + facts  # the page's figures and the warranty policy
+            if kind == "return_window" and product:
+                # "鞋服类15天，装备类7天": the clause naming this product's category (or the product) decides
+                facts = [f for f in facts if _names_product(f.sentence, product)] or facts
             # "退余额也是2-5个工作日吗" — the bank-card figure is no answer for the balance: compare like with like.
             # A qualifier only the customer named may belong to another step of the process: then the
             # unqualified figures still count and a deadline is read loosely
@@ -532,6 +526,12 @@ class ClaimChecker:
         # generic pressure (手慢无, 错过再等, 倒计时): backed only by real scarcity or a promotion about to end
         low_stock = product is not None and product.stock is not None and 0 < product.stock <= 10
         return low_stock or any(0 <= (e - today).days <= 2 for e in ends)
+
+
+def _names_product(sentence: str, product: Product) -> bool:
+    if product.category and re.search(rf"(?<![非除]){re.escape(product.category)}", sentence):
+        return True
+    return any(len(a) >= 2 and a in sentence for a in product.aliases if a not in product.name[:2])
 
 
 def _num(v: float | None) -> str:

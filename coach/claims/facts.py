@@ -78,6 +78,12 @@ class Product:
         return self._prohibited
 
     @property
+    def category(self) -> str:
+        """The catalogue category ("类目:童装" in the product's header), '' when the page names none."""
+        m = re.search(r"类目[:：]\s*([^\s，,）)；;]+)", self.text)
+        return m.group(1) if m else ""
+
+    @property
     def main_id(self) -> str:
         return next((p for p in self.passage_ids if p.endswith("#main")), self.passage_ids[0] if self.passage_ids else "")
 
@@ -149,6 +155,10 @@ class FactBook:
         self.promise_bans: dict[str, str] = {}  # "same_day_ship" / "sure_delivery" → passage id of the ban
         self.standing_tiers: set[tuple[float, float]] = set()  # 满X减Y written in policies, valid without a promotion  # courier named as a default → passage id
         self.private_rules: list[str] = []  # passage ids of rules against side deals (私下转账, 平台外交易)
+        # every policy/promotion sentence with its passage id: the term checks (coach/claims/terms.py) read rules
+        # such as "不能叠加" or "以下商品不支持无理由" from them
+        self.rule_sentences: list[tuple[str, str]] = []
+        self.derived: dict[str, Any] = {}  # caches of coach/claims/terms.py, built on first use
         self._cite_cache: dict[str, list[str]] = {}
         self._build(kb.passages())
 
@@ -188,6 +198,7 @@ class FactBook:
                         q = frozenset() if relative else qualifier_of(sent.text, d.start, self.spec.get("qualifiers", []), d.end)
                         self.facts[kind].append(Fact(kind, d, p.id, sent.text, qualifiers=q))
                 previous = kinds or previous
+                self.rule_sentences.append((sent.text, p.id))
                 self._read_rules(p, sent.text)
                 payer = self.payer_of(sent.text)
                 if payer:

@@ -59,6 +59,15 @@ _INJECTION = re.compile(r"忽略(以上|之前|上面|前面|所有)?的?(规则
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 
 
+def _signed_at(case: Case) -> date | None:
+    """The order's delivery date when the shop tool passes one (`order.signed_at`, ISO); else None."""
+    raw = getattr(case.order, "signed_at", None) if case.order else None
+    try:
+        return raw if isinstance(raw, date) else date.fromisoformat(str(raw)[:10]) if raw else None
+    except ValueError:
+        return None
+
+
 class Critic:
     def __init__(self, rubric: Rubric, lexicon: Lexicon, kb: KBLike | None = None, as_of: date | None = None) -> None:
         self.rubric = rubric
@@ -125,7 +134,7 @@ class Critic:
         if book is not None:
             checker = ClaimChecker(book, self.lex)
             pid = case.order.product_id if case.order else None
-            pol, urg = checker.check(draft, convo, pid, situation.scene)
+            pol, urg = checker.check(draft, convo, pid, situation.scene, _signed_at(case))
             extra.update(policy_issues=pol, urgency_issues=urg, claims_checked=True)
         else:
             extra.update(policy_issues=[], urgency_issues=[], claims_checked=False)

@@ -57,8 +57,12 @@ def _status_hint(lex: Lexicon, status: str) -> str | None:
 
 
 def detect_emotion(lex: Lexicon, latest: str) -> str:
+    hypothetical = lex.rx("emotion.hypothetical")
     for level in ("angry", "frustrated", "worried"):
-        if lex.rx(f"emotion.{level}").search(latest):
+        for m in lex.rx(f"emotion.{level}").finditer(latest):
+            # "怕放坏了" / "会不会过敏" names a trouble that has not happened: that is worry, not frustration
+            if level == "frustrated" and hypothetical.search(latest[max(0, m.start() - 5):m.start()]):
+                continue
             return level
     return "neutral"
 

@@ -1,0 +1,254 @@
+"""Shop terms a draft can get wrong without stating a wrong number.
+
+Coupons the KB says do not stack, goods the KB excludes from no-reason returns, a return refused as "too late" while
+the window is still open, free shipping promised where the KB lists exceptions, 运费险 promised on orders that carry
+none, and talking a customer out of a complaint the KB says is their right. Every rule is read from the shop's own
+KB sentences (`FactBook.rule_sentences`) with the patterns in prompts/claims.yaml `terms`; nothing about a particular
+shop lives here, so a new shop's KB brings its own terms. No rule in the KB, no finding: we cannot tell.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import jieba.posseg
+
+from coach.claims.facts import FactBook, Product
+from coach.claims.issue import Issue
+from coach.claims.numbers import tiers, to_number
+from coach.critic.text import Sentence, Text
+
+# where a coupon's name starts: "不能和新客券" → 新客券, "会员券属于店铺券" → 店铺券
+_NAME_STOP = set("、，,；;：:。！？!?（）() 和与跟及或把张的种个用领是为有在于能可以吗呢啊哦也都还再")
+_GENERIC_COUPONS = {"券", "优惠券", "红包券", "代金券"}
+# nouns of an exclusion sentence that name no goods
+_NOT_GOODS = {"商品", "理由", "质量", "问题", "平台", "订单", "页面", "买家", "卖家", "店铺", "客服", "原因", "情况", "时间",
+              "期限", "运费", "标准", "规则", "政策", "范围", "条件", "影响", "销售", "退货", "退款", "天数", "以下", "外包装",
+              "包装", "详情页", "类目", "卫生", "安全", "运输", "限制", "受限制", "类", "部件", "状态", "款式", "本店", "申请"}
+
+
+@dataclass(frozen=True)
+class _StackRule:
+    names: frozenset[str]
+    tiers: frozenset[tuple[float, float]]
+    passage_id: str
+
+
+@dataclass(frozen=True)
+class _Exclusion:
+    goods: frozenset[str]
+    conditional: bool  # excluded only once opened / used / worn
+    passage_id: str
+    sentence: str
+
+
+def coupon_names(text: str) -> set[str]:
+    out = set()
+    for m in re.finditer("券", text):
+        i = m.start()
+        while i > 0 and text[i - 1] not in _NAME_STOP and m.start() - i < 5:
+            i -= 1
+        name = text[i:m.end()]
+        if name not in _GENERIC_COUPONS and len(name) >= 2:
+            out.add(name)
+    return out
+
+
+def _same_coupon(a: str, b: str) -> bool:
+    short = min(a, b, key=len)
+    return a == b or (len(short) >= 3 and (a.endswith(b) or b.endswith(a)))
+
+
+def _negated(text: str, pos: int, width: int = 3) -> bool:
+    return bool(re.search(r"不|没|无法|别|未|非", text[max(0, pos - width):pos]))
+
+
+class TermChecker:
+    def __init__(self, book: FactBook) -> None:
+        self.book = book
+        self.spec: dict[str, str] = book.spec["terms"]
+        if "terms" not in book.derived:
+            book.derived["terms"] = self._read_rules()
+        rules: dict[str, Any] = book.derived["terms"]
+        self.stack_rules: list[_StackRule] = rules["stack"]
+        self.categories: set[str] = rules["categories"]
+        self.exclusions: list[_Exclusion] = rules["exclusions"]
+        self.shipping: list[tuple[str, str, set[str]]] = rules["shipping"]
+        self.no_insurance: list[tuple[str, str]] = rules["no_insurance"]
+        self.complaint_rules: list[str] = rules["complaint"]
+
+    # ------------------------------------------------------------------ reading the KB once
+    def _read_rules(self) -> dict[str, Any]:
+        spec = self.spec
+        stack, exclusions, shipping, no_ins, complaint = [], [], [], [], []
+        categories: set[str] = set()
+        sentences = self.book.rule_sentences
+        head: tuple[str, str] | None = None  # the exclusion sentence a "；"-separated list continues
+        for i, (text, pid) in enumerate(sentences):
+            categories |= {m.group("c") for m in re.finditer(spec["rule_coupon_category"], text)}
+            found = list(re.finditer(spec["rule_no_stack"], text))
+            if found:
+                seg = text[:found[-1].end()]
+                stack.append(_StackRule(frozenset(coupon_names(seg)), frozenset(tiers(seg)), pid))
+            m = re.search(spec["rule_return_exclusion"], text)
+            if m and re.search(r"质量问题(的|退)?[^。；;]{0,4}(可以|支持|可)", text[:m.start()]):
+                m = None
+            if m or head is not None:
+                # "以下商品一经拆封不支持无理由退货：① 奶粉…；② 纸尿裤…" — each item is its own exclusion; the
+                # head's condition ("一经拆封") holds for every item
+                head_text = text if m else head[0] if head else ""
+                lead = head_text.split("：")[0].split(":")[0]
+                goods = {w for w, flag in jieba.posseg.lcut(text) if flag.startswith("n") and len(w) >= 2
+                         and w not in _NOT_GOODS and not re.search(spec["exclusion_state"], w)}
+                items = text.split("：", 1)[-1].split(":", 1)[-1] if m else text
+                conditional = bool(re.search(spec["exclusion_state"], items) or re.search(spec["exclusion_state"], lead))
+                if goods:
+                    exclusions.append(_Exclusion(frozenset(goods), conditional, pid, text))
+                head = (head_text, pid) if text.rstrip().endswith(("；", ";", "：", ":")) and (
+                    i + 1 < len(sentences) and sentences[i + 1][1] == pid) else None
+            if re.search(spec["rule_shipping_exception"], text) and re.search(r"包邮|运费", text):
+                regions = set(re.findall(spec["remote_regions"], text))
+                if regions:
+                    shipping.append((text, pid, regions))
+            for m in re.finditer(spec["rule_no_insurance"], text):
+                no_ins.append((text[max(0, m.start() - 24):m.start()], pid))
+            if re.search(spec["rule_complaint_right"], text):
+                complaint.append(pid)
+        return {"stack": stack, "categories": categories, "exclusions": exclusions, "shipping": shipping,
+                "no_insurance": no_ins, "complaint": complaint}
+
+    # ------------------------------------------------------------------ the draft
+    def check(self, draft: Text, convo: str, product: Product | None, scene: str,
+              signed_at: date | None = None) -> list[Issue]:
+        asked = convo[-300:]
+        out: list[Issue] = []
+        for sent in draft.sentences:
+            out += self._stacking(sent, asked)
+            out += self._excluded_return(sent, asked, product, scene)
+            out += self._free_shipping(sent, asked, draft.norm)
+            out += self._insurance(sent, product)
+            out += self._complaint(sent)
+        out += self._window_refusal(draft, convo, product, scene, signed_at)
+        return out
+
+    def _stacking(self, sent: Sentence, asked: str) -> list[Issue]:
+        s = sent.text
+        # "能不能一起用" asks; a sentence that itself states the no-stacking rule explains it
+        m = next((x for x in re.finditer(self.spec["draft_stack"], s)
+                  if not _negated(s, x.start()) and "不" not in x.group()), None)
+        if m is None or not self.stack_rules or re.search(self.spec["rule_no_stack"], s):
+            return []
+        names = {n for n in coupon_names(s) | coupon_names(asked)
+                 if not any(_same_coupon(n, c) for c in self.categories)}
+        claimed = tiers(s)
+        for rule in self.stack_rules:
+            both = {n for n in names if any(_same_coupon(n, r) for r in rule.names)}
+            if len(both) >= 2:
+                why = f"{'和'.join(sorted(both))}按店铺规则不能叠加使用"
+            elif len(claimed) >= 2 and claimed <= rule.tiers:
+                why = "满减各档只享受达到的最高一档，不能累加"
+            else:
+                continue
+            return [Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()), f"优惠叠加说错了：{why}。",
+                          "按规则说明哪些优惠能一起用、哪些只能选一个，并算出实际能减的金额。", [rule.passage_id])]
+        return []
+
+    def _excluded_return(self, sent: Sentence, asked: str, product: Product | None, scene: str) -> list[Issue]:
+        s, spec = sent.text, self.spec
+        if scene in ("defect_after_sales", "wrong_item") or re.search(r"质量|破损|故障|发错|错发|瑕疵", s):
+            return []
+        m = next((x for x in re.finditer(spec["draft_return_ok"], s) if not _negated(s, x.start())), None)
+        if m is None:
+            return []
+        about = s + asked + (f"{product.name}{product.category}" if product else "")
+        for ex in self.exclusions:
+            goods = [g for g in ex.goods if g in about]
+            if not goods:
+                continue
+            if ex.conditional:
+                said = s + asked
+                if not re.search(spec["exclusion_state"], said) or re.search(spec["state_negated"], said):
+                    continue
+            return [Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()),
+                          f"{goods[0]}不在无理由退货范围内：知识库写明“{ex.sentence[:60]}”。",
+                          "如实说明这类商品的退货限制，质量问题另按质量问题处理。", [ex.passage_id])]
+        return []
+
+    def _window_refusal(self, draft: Text, convo: str, product: Product | None, scene: str,
+                        signed_at: date | None) -> list[Issue]:
+        """"签收9天了能退吗" → "已经超过了，没法退": wrong when this product's window is longer."""
+        spec = self.spec
+        if scene in ("defect_after_sales", "wrong_item") or not re.search(r"超过|过了|超出|已过|过期|\d+\s*天", draft.norm):
+            return []
+        e = re.search(spec["elapsed_days"], convo[-300:] + "\n" + draft.norm)
+        if signed_at is not None:  # the order's own record beats anyone's counting
+            elapsed: float | None = float((self.book.as_of - signed_at).days)
+        elif e is None:
+            return []
+        elif e.group("n"):
+            elapsed = to_number(e.group("n"))
+        else:
+            today = self.book.as_of
+            day = int(e.group("d"))
+            signed = today.replace(day=day) if day <= today.day else (today.replace(day=1) - timedelta(days=1)).replace(day=min(day, 28))
+            elapsed = float((today - signed).days)
+        facts = self.book.facts.get("return_window", [])
+        if elapsed is None or not facts:
+            return []
+        own = [f for f in facts if product and ((product.category and product.category in f.sentence)
+                                                or any(len(a) >= 2 and a in f.sentence for a in product.aliases))]
+        window = max(f.value.hi for f in own) if own else min(f.value.hi for f in facts)
+        if elapsed > window:
+            return []
+        for sent in draft.sentences:
+            m = next((x for x in re.finditer(spec["draft_window_passed"], sent.text)
+                      if not _negated(sent.text, x.start(), 2)), None)
+            if m and re.search(r"超过|过了|超出|已过|过期|期限|天", sent.text):
+                fact = (own or sorted(facts, key=lambda f: f.value.hi))[0]
+                return [Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()),
+                              f"还在无理由退货期限内：顾客签收约{elapsed:g}天，政策为“{fact.sentence[:60]}”。",
+                              "按签收日期核对期限，期限内的直接告诉顾客可以申请退货。", [fact.passage_id])]
+        return []
+
+    def _free_shipping(self, sent: Sentence, asked: str, whole: str) -> list[Issue]:
+        s, spec = sent.text, self.spec
+        m = re.search(spec["draft_free_shipping"], s)
+        # a draft that states the condition anywhere ("实付满99元包邮") has given the exception
+        if m is None or not self.shipping or re.search(spec["shipping_condition"], whole) or _negated(s, m.start(), 2):
+            return []
+        for text, pid, regions in self.shipping:
+            named = [r for r in regions if r in s or r in asked[-120:]]
+            if re.search(spec["draft_universal"], s) or named:
+                where = named[0] if named else "所有地区"
+                return [Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()),
+                              f"包邮范围说错了：{where}不是无条件包邮，知识库写明“{text[:60]}”。",
+                              "说明包邮范围和偏远地区的运费规则。", [pid])]
+        return []
+
+    def _insurance(self, sent: Sentence, product: Product | None) -> list[Issue]:
+        s = sent.text
+        m = re.search(self.spec["draft_insurance"], s)
+        if m is None or product is None or _negated(s, m.start(), 2):
+            return []
+        keys = {product.category} | {a for a in product.aliases if len(a) >= 2}
+        for subject, pid in self.no_insurance:
+            # "非童装订单不赠送运费险" excludes everything but 童装
+            if any(k and re.search(rf"(?<!非){re.escape(k)}", subject) for k in keys):
+                return [Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()),
+                              f"{product.name}的订单不带运费险：知识库写明“{subject}…不赠送运费险”。",
+                              "如实说明这类订单没有运费险，寄回运费按政策承担。", [pid])]
+        return []
+
+    def _complaint(self, sent: Sentence) -> list[Issue]:
+        m = re.search(self.spec["draft_dissuade_complaint"], sent.text)
+        if m is None or not self.complaint_rules:
+            return []
+        return [Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()),
+                      "投诉和申请平台介入是顾客的正当权利，店铺规则不允许客服劝阻。",
+                      "尊重顾客的选择，同时给出具体的解决方案和时限，争取把问题先解决。", self.complaint_rules[:1])]
+
+
+__all__ = ["TermChecker", "coupon_names"]
