@@ -2,7 +2,8 @@
 queue, upload limit, data dir blocked, monitoring and browser-side history off, no share).
 
 Access (coach.auth) is decided once here and shared: with a users file the UI asks for a login (same store and
-failed-login limit as the API) and shows each role its tabs; without one, a single local user on loopback only."""
+failed-login limit as the API) and shows each role its tabs (and, through `allows`, what a tab shows some roles
+only: every trainee's progress); without one, a single local user on loopback only, who may see everything."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ def create_app(services: Services, access: Access | None = None) -> FastAPI:
     ui_args: dict[str, Any] = {}
     if "tab_filter" in inspect.signature(build_ui).parameters:  # the tabbed UI filters by role; older one has one tab
         ui_args["tab_filter"] = access.tab_filter
+    if "allows" in inspect.signature(build_ui).parameters:  # what a tab shows some users only (all trainees' progress)
+        ui_args["allows"] = access.allows
     demo = build_ui(services, **ui_args).queue(max_size=64, default_concurrency_limit=4)
     login: dict[str, Any] = {}
     if access.accounts:

@@ -2,7 +2,10 @@
 
 Each tab lives in coach/web/tabs/ with plain handler functions (tested without a browser). Who may see which tab is
 decided by the caller: `tab_filter(request)` returns the tab keys of TAB_KEYS that request may see (None = all);
-the tabs are shown or hidden when the page loads, together with who is logged in."""
+the tabs are shown or hidden when the page loads, together with who is logged in. What a tab shows to some of its
+users only is asked of `allows(request, permission)` (coach.auth.Access.allows) by the tab's handlers themselves:
+in 角色扮演, every trainee's progress needs `progress.all`. Without either (single-user mode, no accounts) the one
+local user may use and see everything, as coach.auth's store-less Access decides."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from typing import Any
 import gradio as gr
 
 from coach.services import Services
-from coach.web.guard import TabFilter, guarded, protect
+from coach.web.guard import Allows, TabFilter, everyone, guarded, protect
 from coach.web.render import md_inline
 from coach.web.tabs import critique, drafting, evaluation, knowledge, roleplay
 
@@ -48,9 +51,10 @@ def page_setup(request: gr.Request | None, tab_filter: TabFilter | None) -> tupl
     return (who, select, *visible)
 
 
-def build_ui(services: Services, tab_filter: TabFilter | None = None) -> gr.Blocks:
+def build_ui(services: Services, tab_filter: TabFilter | None = None, allows: Allows = everyone) -> gr.Blocks:
     builders: dict[str, Callable[[Services], list[Any] | None]] = {
-        "critique": critique.build, "draft": drafting.build, "roleplay": roleplay.build,
+        "critique": critique.build, "draft": drafting.build,
+        "roleplay": functools.partial(roleplay.build, allows=allows),
         "eval": evaluation.build, "kb": knowledge.build}
     with gr.Blocks(title="话术教练", analytics_enabled=False) as demo:
         with gr.Row():

@@ -1,6 +1,7 @@
 """End to end in a real headless browser: the app (coach.web.app.create_app) under uvicorn on a free loopback port
 with a fresh data dir, driven by Debian's chromium through chromedriver (selenium). Load the app, run a critique,
-play three roleplay turns, run the smoke suite, draft a reply, search the KB, and save a screenshot of each tab.
+play three roleplay turns, run the smoke suite, draft a reply, search the KB, and save a screenshot of each tab;
+with accounts, an agent sees their tabs and practises as themselves, and a trainer picks a trainee's progress.
 
 Screenshots go to $COACH_TEST_ARTIFACTS (default tests/artifacts/, gitignored); the path is printed.
 Skipped only when chromium or chromedriver is missing (`make browser` installs them)."""
@@ -41,8 +42,10 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(data_dir: Path, users: dict[str, str] | None = None) -> Iterator[str]:
-    """The real app on a free loopback port, demo shop indexed; `users` (name -> role) = accounts on."""
+def serving(data_dir: Path, users: dict[str, str] | None = None,
+            prepare: Callable[[Services], None] | None = None) -> Iterator[str]:
+    """The real app on a free loopback port, demo shop indexed; `users` (name -> role) = accounts on; `prepare`
+    runs on the app's services before it starts (e.g. to record roleplay sessions)."""
     import uvicorn
 
     from coach.web.app import create_app
@@ -58,6 +61,8 @@ def serving(data_dir: Path, users: dict[str, str] | None = None) -> Iterator[str
             store.add(name, role, PASSWORD)
     services = Services(settings)
     services.ensure_demo_index()  # what app.py does on a first run (seeded vectors: seconds)
+    if prepare is not None:
+        prepare(services)
     server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -109,8 +114,8 @@ def requested_urls(driver: Any) -> list[str]:
 class Page:
     """The few moves the test needs, by the elem_ids the tabs set."""
 
-    def __init__(self, driver: Any, shots: Path) -> None:
-        self.d, self.shots = driver, shots
+    def __init__(self, driver: Any, shots: Path, url: str = "") -> None:
+        self.d, self.shots, self.url = driver, shots, url
 
     def wait(self, cond: Callable[[], Any], what: str, timeout: float = WAIT_S) -> Any:
         from selenium.webdriver.support.ui import WebDriverWait
@@ -158,6 +163,36 @@ class Page:
             return buttons[0].get_attribute("aria-selected") == "true"
 
         self.wait(selected, f"the {label} tab")
+
+    def login(self, name: str) -> None:
+        """Log in on gradio's login form (a fresh session: cookies cleared first)."""
+        from selenium.webdriver.common.by import By
+
+        self.d.delete_all_cookies()
+        self.d.get(self.url)
+        box = self.wait(lambda: self.d.find_elements(By.CSS_SELECTOR, "input[type='text']"), "the login form")
+        box[0].send_keys(name)
+        self.d.find_element(By.CSS_SELECTOR, "input[type='password']").send_keys(PASSWORD)
+        login = [b for b in self.d.find_elements(By.TAG_NAME, "button") if b.text.strip() in ("Login", "登录")]
+        assert login, [b.text for b in self.d.find_elements(By.TAG_NAME, "button")]
+        login[0].click()
+        self.wait(lambda: name in self.text("#whoami"), "the logged-in page")
+
+    def pick(self, css: str, label: str) -> None:
+        """Choose `label` in the Gradio dropdown `css` (open its list, click the option)."""
+        from selenium.webdriver.common.by import By
+
+        def chosen() -> bool:
+            if self.value(f"{css} input") == label:
+                return True
+            self.d.find_element(By.CSS_SELECTOR, f"{css} input").click()
+            for option in self.d.find_elements(By.CSS_SELECTOR, "[data-testid='dropdown-option']"):
+                if option.is_displayed() and option.text.strip().lstrip("✓").strip() == label:
+                    option.click()
+                    break
+            return self.value(f"{css} input") == label
+
+        self.wait(chosen, f"{label!r} in {css}")
 
     def shot(self, name: str) -> Path:
         self.shots.mkdir(parents=True, exist_ok=True)
@@ -237,16 +272,8 @@ def test_a_logged_in_agent_sees_their_tabs_and_practises_as_themselves(
 
     monkeypatch.setattr("coach.auth.passwords.ROUNDS", 4)  # same code path, milliseconds per hash
     with serving(tmp_path / "data", {"li.na": "agent"}) as url:
-        page = Page(browser, ARTIFACTS / "e2e")
-        browser.delete_all_cookies()
-        browser.get(url)
-        name = page.wait(lambda: browser.find_elements(By.CSS_SELECTOR, "input[type='text']"), "the login form")
-        name[0].send_keys("li.na")
-        browser.find_element(By.CSS_SELECTOR, "input[type='password']").send_keys(PASSWORD)
-        login = [b for b in browser.find_elements(By.TAG_NAME, "button") if b.text.strip() in ("Login", "登录")]
-        assert login, [b.text for b in browser.find_elements(By.TAG_NAME, "button")]
-        login[0].click()
-        page.wait(lambda: "li.na" in page.text("#whoami"), "the logged-in page")
+        page = Page(browser, ARTIFACTS / "e2e", url)
+        page.login("li.na")
         tabs = [b.text.strip() for b in browser.find_elements(By.CSS_SELECTOR, "button[role='tab']")
                 if b.is_displayed()]
         assert tabs == ["草稿点评", "智能拟稿", "角色扮演"], tabs  # agents: no 评测, no 知识库 (roles.yaml)
@@ -259,4 +286,48 @@ def test_a_logged_in_agent_sees_their_tabs_and_practises_as_themselves(
 
         page.wait(on_roleplay, "the trainee name")
         assert browser.find_element(By.CSS_SELECTOR, trainee).get_attribute("disabled") is not None  # read-only
+        page.wait(lambda: "还没有完成的练习" in page.text("#rp-progress-summary"), "their own progress")
+        assert not [e for e in browser.find_elements(By.CSS_SELECTOR, "#rp-progress-trainee") if e.is_displayed()]
         page.shot("6-agent-login")
+
+
+def _one_finished_session(trainee: str) -> Callable[[Services], None]:
+    def play(services: Services) -> None:
+        from coach.roleplay import service as rp
+
+        start = rp.start_session(services, "logistics_delay_angry", trainee=trainee, seed="5")
+        rp.take_turn(services, start.session_id, "亲，非常抱歉让您久等了，我今天16:00前用顺丰为您补发，运费由店铺承担。")
+        rp.end_session(services, start.session_id)
+
+    return play
+
+
+def test_a_trainer_picks_a_trainee_and_sees_their_sessions(
+        tmp_path: Path, browser: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from selenium.webdriver.common.by import By
+
+    monkeypatch.setattr("coach.auth.passwords.ROUNDS", 4)
+    users = {"li.na": "agent", "zhang.lei": "trainer"}
+    with serving(tmp_path / "data", users, prepare=_one_finished_session("li.na")) as url:
+        page = Page(browser, ARTIFACTS / "e2e", url)
+        page.login("zhang.lei")
+        picker = "#rp-progress-trainee"
+
+        def on_roleplay() -> bool:
+            page.tab("角色扮演")
+            return any(e.is_displayed() for e in browser.find_elements(By.CSS_SELECTOR, picker))
+
+        page.wait(on_roleplay, "the trainee picker")
+        assert page.value(f"{picker} input") == "zhang.lei（我）"  # first their own progress (none yet)
+        page.wait(lambda: "还没有完成的练习" in page.text("#rp-progress-summary"), "the trainer's own progress")
+        page.pick(picker, "li.na")
+        page.wait(lambda: "已完成 1 场" in page.text("#rp-progress-summary"), "li.na's progress")
+        assert "li.na" in page.text("#rp-progress-summary")
+        page.wait(lambda: "中途结束" in page.text("#rp-progress-table"), "li.na's sessions table")
+        page.pick(picker, "全部学员")
+        page.wait(lambda: "全部学员：1 名" in page.text("#rp-progress-summary"), "the team overview")
+        assert "li.na" in page.text("#rp-progress-table")
+        browser.execute_script("arguments[0].scrollIntoView()", browser.find_element(By.CSS_SELECTOR, picker))
+        page.shot("7-trainer-progress")
+        page.pick(picker, "zhang.lei（我）")
+        page.wait(lambda: page.text("#rp-progress-summary").startswith("还没有完成的练习"), "back to their own")

@@ -1,5 +1,7 @@
 """角色扮演 (trainers, trainees): pick a scenario (the recommended one is marked) and a difficulty, chat with the
-simulated customer, watch the mood meter and the per-turn coaching, end with the debrief; progress charts below.
+simulated customer, watch the mood meter and the per-turn coaching, end with the debrief; progress charts and the
+练习记录 table below — one's own, or (with `progress.all`: trainers) any trainee's or the team's, picked by name (see
+roleplay_progress).
 
 The handlers call coach.roleplay's plain functions (the same ones as the CLI and REST API) and return NamedTuples,
 which Gradio takes as the tuple of output values."""
@@ -16,7 +18,9 @@ from coach.errors import CoachError
 from coach.roleplay import service as rp
 from coach.roleplay.service import SessionView
 from coach.services import Services
+from coach.web.guard import Allows, everyone
 from coach.web.render import md, md_inline
+from coach.web.tabs.roleplay_progress import Charts, progress_for, trainee_charts, trainee_picker
 from coach.web.tabs.roleplay_text import (
     Messages,
     briefing_markdown,
@@ -52,12 +56,6 @@ class Turned(NamedTuple):
     feedback: str
     reply: str       # the input box: cleared after a turn, kept when it was refused
     debrief: str
-
-
-class Charts(NamedTuple):
-    scores: pd.DataFrame
-    principles: pd.DataFrame
-    summary: str
 
 
 def logged_in() -> str | None:
@@ -159,21 +157,19 @@ def end_handler(services: Services, session_id: str) -> str:
 
 
 def progress_handler(services: Services, trainee: str) -> Charts:
-    """Session scores over time and the mean score per principle (weakest first), for the two plots."""
-    empty = Charts(pd.DataFrame({"场次": [], "得分": []}), pd.DataFrame({"原则": [], "平均分": []}), "")
-    try:
-        p = rp.progress(services, _trainee(trainee))
-    except CoachError as exc:
-        return empty._replace(summary=f"**{md_inline(str(exc))}**")
-    if not p.sessions:
-        return empty._replace(summary="还没有完成的练习：结束一场对话后这里会显示进步曲线。")
-    scores = pd.DataFrame({"场次": list(range(1, len(p.sessions) + 1)),
-                           "得分": [s.score if s.score is not None else 0.0 for s in p.sessions]})
-    principles = pd.DataFrame({"原则": [t.name for t in p.principles], "平均分": [t.mean for t in p.principles]})
-    rate = "-" if p.resolved_rate is None else f"{p.resolved_rate:.0%}"
-    mean = "-" if p.mean_score is None else f"{p.mean_score:.0f}"
-    weakest = f"，最需要练习：{md_inline(p.principles[0].name)}" if p.principles else ""
-    return Charts(scores, principles, f"已完成 {len(p.sessions)} 场 · 平均 {mean} 分 · 解决率 {rate}{weakest}")
+    """The trainee's own session scores over time, mean score per principle (weakest first) and sessions table."""
+    return trainee_charts(services, _trainee(trainee))
+
+
+def progress_view(services: Services, allows: Allows, trainee: str, selected: str | None) -> Charts:
+    """The progress view for the picker value `selected` (None/empty: one's own). Someone else's progress, or the
+    team's, needs `progress.all` for the request being served: refused here, not only by hiding the picker."""
+    return progress_for(services, allows, _trainee(trainee), selected)
+
+
+def picker_update(services: Services, allows: Allows, trainee: str, selected: str | None = None) -> Any:
+    """The trainee picker (shown with `progress.all` only), keeping `selected` if it is still a choice."""
+    return trainee_picker(services, allows, _trainee(trainee), selected)
 
 
 class Loaded(NamedTuple):
@@ -181,22 +177,26 @@ class Loaded(NamedTuple):
     scenarios: Any
     advice: str
     pending: Any
+    picker: Any
     scores: pd.DataFrame
     principles: pd.DataFrame
     summary: str
+    table: pd.DataFrame
 
 
-def page_load(services: Services, trainee: str, difficulty: str) -> Loaded:
+def page_load(services: Services, trainee: str, difficulty: str, allows: Allows = everyone) -> Loaded:
     """On page load: the logged-in user as the (read-only) trainee, their recommended scenario, unfinished
-    sessions and progress."""
+    sessions and own progress; the trainee picker for users allowed every trainee's progress."""
     user = logged_in()
     box = gr.update(value=user, interactive=False) if user else gr.skip()
     pick = scenario_picker(services, trainee, difficulty)
-    return Loaded(box, *pick, unfinished(services, trainee), *progress_handler(services, trainee))
+    return Loaded(box, *pick, unfinished(services, trainee), picker_update(services, allows, trainee),
+                  *progress_handler(services, trainee))
 
 
-def build(services: Services) -> list[Any]:
-    """The tab; returns what to run when the page loads (the trainee's name, scenarios and progress)."""
+def build(services: Services, allows: Allows = everyone) -> list[Any]:
+    """The tab; returns what to run when the page loads (the trainee's name, scenarios and progress).
+    `allows(request, permission)` decides who may pick another trainee's progress (default: single-user mode)."""
     session = gr.State("")
     with gr.Row():
         trainee = gr.Textbox(label="学员", value="default", max_length=rp.MAX_TRAINEE_ID, scale=1, elem_id="rp-trainee")
@@ -221,30 +221,42 @@ def build(services: Services) -> list[Any]:
             meter = gr.Markdown(elem_id="rp-meter")
             feedback = gr.Markdown(elem_id="rp-feedback")
     debrief = gr.Markdown(elem_id="rp-debrief")
-    gr.Markdown("#### 我的进步")
-    summary = gr.Markdown()
+    gr.Markdown("#### 练习进步")
+    with gr.Row():
+        # shown on page load to users allowed `progress.all`; its values are opaque keys (roleplay_progress)
+        picker = gr.Dropdown([], value=None, label="查看学员", visible=False, scale=1,
+                             elem_id="rp-progress-trainee")
+        summary = gr.Markdown(elem_id="rp-progress-summary")
     with gr.Row():
         line = gr.LinePlot(x="场次", y="得分", y_lim=[0, 100], label="每场得分", height=240)
         bars = gr.BarPlot(x="原则", y="平均分", y_lim=[0, 100], label="各原则平均分（最近 5 场）", height=240,
                           sort="y")
+    table = gr.Dataframe(label="练习记录", interactive=False, wrap=True, max_height=320, elem_id="rp-progress-table")
 
     def pick(t: str, d: str) -> Picker:
         return scenario_picker(services, t, d)
 
-    def charts(t: str) -> Charts:
-        return progress_handler(services, t)
+    def charts(t: str, who: str | None) -> Charts:
+        return progress_view(services, allows, t, who)
 
+    def picker_keeping(t: str, who: str | None) -> Any:
+        return picker_update(services, allows, t, who)
+
+    progress = [line, bars, summary, table]
     screen = [session, chat, briefing, mood, meter, feedback, debrief]
     difficulty.change(pick, [trainee, difficulty], [scenario, advice])
+    # single-user mode: a new name in the 学员 box is the trainee to practise as and to show
     trainee.blur(pick, [trainee, difficulty], [scenario, advice]).then(
-        lambda t: unfinished(services, t), trainee, pending).then(charts, trainee, [line, bars, summary])
+        lambda t: unfinished(services, t), trainee, pending).then(
+        lambda t: picker_update(services, allows, t), trainee, picker).then(charts, [trainee, picker], progress)
+    picker.input(charts, [trainee, picker], progress)
     start.click(lambda t, s: start_handler(services, t, s), [trainee, scenario], screen).then(
-        lambda t: unfinished(services, t), trainee, pending)
+        lambda t: unfinished(services, t), trainee, pending).then(picker_keeping, [trainee, picker], picker)
     resume.click(lambda s: resume_handler(services, s), pending, screen)
     turned = [chat, mood, meter, feedback, reply, debrief]
     for event in (send.click, reply.submit):
         event(lambda s, x, c: turn_handler(services, s, x, c), [session, reply, chat], turned,
-              concurrency_limit=8).then(charts, trainee, [line, bars, summary])
-    end.click(lambda s: end_handler(services, s), session, debrief).then(charts, trainee, [line, bars, summary])
-    return [(lambda t, d: page_load(services, t, d), [trainee, difficulty],
-             [trainee, scenario, advice, pending, line, bars, summary])]
+              concurrency_limit=8).then(charts, [trainee, picker], progress)
+    end.click(lambda s: end_handler(services, s), session, debrief).then(charts, [trainee, picker], progress)
+    return [(lambda t, d: page_load(services, t, d, allows), [trainee, difficulty],
+             [trainee, scenario, advice, pending, picker, *progress])]
