@@ -52,6 +52,11 @@ def analyze(ctx: Ctx) -> Finding:
     step = ctx.lex.rx("timeline.step").search(norm)
     time = _timeframe(ctx)
     vague = ctx.lex.rx("timeline.vague").search(norm)
+    overdue = re.search(r"(一|两|三|四|五|几|好几|\d+)\s*(周|天|个星期)|这么久|好久|半个月|一个月", ctx.convo)
+    if step is None and time and sit.scene in ("logistics_delay", "logistics_query") and not (upset and overdue):
+        # a parcel that is simply on its way: where it is plus when it arrives is the whole answer — unless the
+        # customer has waited long already ("下单都一周了"): then someone must chase it
+        step = re.search(r"(已经|已|正在|目前)?(在路上|运输中|派送中|派件中|配送中|发出|揽收|到达|中转)", norm)
     if step and time:
         return finding(ctx, P, "applied", "给出了具体的下一步和时限。", span=(time.start(), time.end()), suggestion=" ")
     missing = "具体的处理步骤和时限" if not step and not time else ("时限" if step else "具体的下一步")

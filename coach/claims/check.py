@@ -31,6 +31,7 @@ _FILLER = {"可以", "我们", "直接", "或者", "就是", "这个", "您的",
 _ELAPSED_BEFORE = re.compile(r"(签收|收到|收货|买了|用了|穿了|到货|下单|付款)(了)?(才|已经|已|刚|都|快|有)\s*$|(才|已经|刚刚?)(签收|收到|用了|买了)(了)?\s*$")
 _SALES_SCENES = {"presale_product", "presale_size", "logistics_query", "order_urging_payment", "promotion_query",
                  "price_objection", "bargaining"}
+_ARRIVES = re.compile(r"\s*(左右|内|之内|以内)?\s*(就|就能|能|可以|会)?\s*(到|送到|送达|到货|收到)(?!账|期|付)")
 MAX_TOPIC_DISTANCE = 16  # a number far from its topic word in a long sentence is about something else
 
 
@@ -44,6 +45,12 @@ def assign(sentence: str, kinds: dict[str, Any]) -> list[tuple[str, Duration]]:
     for d in durations(sentence):
         # "签收才4天" / "已经用了10天了" is how long it has been, not a promise about policy
         if _ELAPSED_BEFORE.search(sentence[max(0, d.start - 6):d.start]) or sentence[d.end:d.end + 1] == "了":
+            continue
+        # "已经发出了，一般2-4天到": a span followed by arriving is a delivery time, whatever topic is nearer
+        arrive = "delivery_time" in kinds and _ARRIVES.match(sentence, d.end) and not (
+            kinds["delivery_time"].get("exclude") and re.search(kinds["delivery_time"]["exclude"], sentence))
+        if arrive:
+            out.append(("delivery_time", d))
             continue
         kind, pos = min(anchors, key=lambda a: min(abs(a[1] - d.start), abs(a[1] - d.end)))
         if min(abs(pos - d.start), abs(pos - d.end)) <= MAX_TOPIC_DISTANCE:
@@ -204,7 +211,8 @@ class ClaimChecker:
                                  f"“{promo.title}”已于{promo.end:%m月%d日}结束，不能再按它的优惠承诺。",
                                  "如实告知活动已结束，推荐当前正在进行的活动。", promo.passage_ids[:1]))
             elif promo.start and promo.start > today and re.search(spec["now_words"], s) and not re.search(
-                    r"预热|还没开始|未开始|届时|到时候|开始后|以后|之后|(号|日)(才)?开始|开始时间|不到|不能|不了|没法|无法|不一定", s):
+                    r"预热|还没开始|未开始|届时|到时候|开始后|以后|之后|(号|日)(才)?开始|开始时间|不到|不能|不了|没法|无法|不一定"
+                    r"|\d+\s*(号|日)?\s*(到|至|-|~|～)\s*\d+\s*(号|日)", s):  # "双12是12月10号到12号" gives its dates
                 out.append(Issue("policy_accuracy", (sent.start, sent.end),
                                  f"“{promo.title}”{promo.start:%m月%d日}才开始，现在还不能享受。",
                                  "说明活动开始时间，不提前承诺活动价。", promo.passage_ids[:1]))
@@ -322,7 +330,9 @@ class ClaimChecker:
     def _compensation(self, sent: Sentence, scene: str) -> list[Issue]:
         s, spec, book = sent.text, self.draft_spec, self.book
         m = re.search(spec["multiple_compensation"], s)
-        if m and not book.multiples_allowed and not re.search(r"不(能|会|支持)|没有|无法", s[:m.start()][-6:]):
+        # "双倍赔偿这个我们真的做不到" turns the demand down: the refusal may come after the words
+        if m and not book.multiples_allowed and not re.search(r"不(能|会|支持)|没有|无法", s[:m.start()][-6:]) \
+                and not re.search(r"做不到|不能|不可能|没有|无法|不支持|不行|不了", s[m.end():m.end() + 14]):
             return [Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()),
                           f"“{m.group()}”的多倍赔偿超出店铺政策，一线客服不能自行承诺。",
                           "按政策说明可提供的补偿方案，超出权限的升级给主管处理。",
