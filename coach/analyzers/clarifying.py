@@ -29,6 +29,8 @@ def _needs(ctx: Ctx) -> list[str]:
         asserts, moot = needs[name].get("draft_asserts"), needs[name].get("moot")
         if asserts and not re.search(asserts, ctx.draft.norm):
             continue
+        if asserts and _echoes_customer(ctx, asserts):
+            continue
         if moot and re.search(moot, ctx.draft.norm):
             continue
         if name == "size_data" and _sizeless_product(ctx):
@@ -45,11 +47,19 @@ def _needs(ctx: Ctx) -> list[str]:
     if (order and ctx.situation.scene in order.get("scenes", [])
             and not (case.order and (case.order.product_id or case.order.order_id))
             and _opening_names_nothing(ctx, order["generic"])
+            and not re.search(order.get("how_to", "^$"), ctx.customer.norm.strip())
             and not any(t.role == "agent" for t in case.context)
             and not re.search(r"(?<!\d)\d{8,}(?!\d)|订单号", ctx.convo)
             and (ctx.facts is None or ctx.facts.find_product(None, ctx.convo + "\n" + ctx.draft.norm) is None)):
         out.append("which_order")
     return out
+
+
+def _echoes_customer(ctx: Ctx, asserts: str) -> bool:
+    """"物流显示签收了" → "系统显示已经签收了": repeating the status the customer reported is no guess."""
+    said = [ctx.draft.norm[m.start():m.end() + 6] for m in re.finditer(asserts, ctx.draft.norm)]
+    verbs = {v for s in said for v in re.findall(r"签收|发货|发出|退款|派送|运输|出库|到账", s)}
+    return bool(said) and bool(verbs) and all(v in ctx.convo for v in verbs)
 
 
 def _sizeless_product(ctx: Ctx) -> bool:

@@ -28,7 +28,7 @@ def test_golden_macro_f1_and_clean_false_alarms(golden_run: Any) -> None:
     assert not golden_run.errors, golden_run.errors
     assert s.macro_f1 >= 0.88, report
     assert s.clean_false_alarm_rate <= 0.10, report
-    assert min(c.f1 for c in s.per_principle.values()) >= 0.65, report
+    assert min(c.f1 for c in s.per_principle.values()) >= 0.75, report  # the per-principle floor
 
 
 def test_evidence_is_verbatim_and_citations_exist(golden_run: Any) -> None:
