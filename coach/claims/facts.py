@@ -380,7 +380,9 @@ _GENERIC = {"暖屿", "女款", "男款", "男女", "同款", "中性", "儿童"
 def product_aliases(name: str) -> set[str]:
     """Distinctive words of a product name (炸锅, 羽绒服, 面霜 …) for matching what customers type."""
     name = re.sub(r"[（(][^)）]*[)）]", " ", name)  # 智能喂食器（可视款）: the bracket is a variant, not the product
-    words = {w for w in jieba.lcut(re.sub(r"[\d.]+\s*(ml|l|g|kg|w|cm|片|支|装)?", " ", name)) if len(w) >= 2}
+    # sizes and counts ("8枚装", "25g×30袋", "5斤装") are no product words: "甜石榴", not "枚装"
+    name = re.sub(r"[\d.]+\s*(ml|l|g|kg|w|cm|mm|片|支|枚|个|只|袋|盒|箱|罐|瓶|包|斤|粒|颗|入|条|对|饼|泡)?\s*(装)?(?![a-z])|[×x*]", " ", name)
+    words = {w for w in jieba.lcut(name) if len(w) >= 2}
     aliases = {w for w in words if w not in _GENERIC and not re.fullmatch(r"[a-z0-9\-]+", w)}
     # the last word of a Chinese product name is usually the product type (…羽绒服, …电热水壶)
     compact = re.sub(r"[^\u4e00-\u9fff]", "", name)

@@ -70,6 +70,7 @@ class TermChecker:
     def __init__(self, book: FactBook) -> None:
         self.book = book
         self.spec: dict[str, str] = book.spec["terms"]
+        self.cities: dict[str, str] = book.spec["terms"]["region_cities"]
         if "terms" not in book.derived:
             book.derived["terms"] = self._read_rules()
         rules: dict[str, Any] = book.derived["terms"]
@@ -79,11 +80,12 @@ class TermChecker:
         self.shipping: list[tuple[str, str, set[str]]] = rules["shipping"]
         self.no_insurance: list[tuple[str, str]] = rules["no_insurance"]
         self.complaint_rules: list[str] = rules["complaint"]
+        self.no_delivery: list[tuple[str, str, set[str]]] = rules["no_delivery"]
 
     # ------------------------------------------------------------------ reading the KB once
     def _read_rules(self) -> dict[str, Any]:
         spec = self.spec
-        stack, exclusions, shipping, no_ins, complaint = [], [], [], [], []
+        stack, exclusions, shipping, no_ins, complaint, no_delivery = [], [], [], [], [], []
         categories: set[str] = set()
         sentences = self.book.rule_sentences
         head: tuple[str, str] | None = None  # the exclusion sentence a "；"-separated list continues
@@ -117,8 +119,13 @@ class TermChecker:
                 no_ins.append((text[max(0, m.start() - 24):m.start()], pid))
             if re.search(spec["rule_complaint_right"], text):
                 complaint.append(pid)
+            if re.search(spec["rule_no_delivery"], text) and (regions := self.regions_in(text)):
+                no_delivery.append((text, pid, regions))
         return {"stack": stack, "categories": categories, "exclusions": exclusions, "shipping": shipping,
-                "no_insurance": no_ins, "complaint": complaint}
+                "no_insurance": no_ins, "complaint": complaint, "no_delivery": no_delivery}
+
+    def regions_in(self, text: str) -> set[str]:
+        return {region for region, rx in self.cities.items() if re.search(rx, text)}
 
     # ------------------------------------------------------------------ the draft
     def check(self, draft: Text, convo: str, product: Product | None, scene: str,
@@ -131,6 +138,7 @@ class TermChecker:
             out += self._free_shipping(sent, asked, draft.norm)
             out += self._insurance(sent, product)
             out += self._complaint(sent)
+            out += self._no_delivery(sent, asked, product)
         out += self._window_refusal(draft, convo, product, scene, signed_at)
         return out
 
@@ -220,12 +228,34 @@ class TermChecker:
         if m is None or not self.shipping or re.search(spec["shipping_condition"], whole) or _negated(s, m.start(), 2):
             return []
         for text, pid, regions in self.shipping:
-            named = [r for r in regions if r in s or r in asked[-120:]]
+            said = self.regions_in(s) | self.regions_in(asked[-120:])
+            named = [r for r in regions if r in s or r in asked[-120:] or any(r.startswith(x) for x in said)]
             if re.search(spec["draft_universal"], s) or named:
                 where = named[0] if named else "所有地区"
                 return [Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()),
                               f"包邮范围说错了：{where}不是无条件包邮，知识库写明“{text[:60]}”。",
                               "说明包邮范围和偏远地区的运费规则。", [pid])]
+        return []
+
+    def _no_delivery(self, sent: Sentence, asked: str, product: Product | None) -> list[Issue]:
+        """"我在乌鲁木齐，能买脐橙吗" → "可以的，全国包邮": the KB does not deliver these goods there at all."""
+        s, spec = sent.text, self.spec
+        m = re.search(spec["draft_delivers"], s)
+        if m is None or not self.no_delivery or re.search(spec["draft_no_delivery"], s):
+            return []
+        wanted = self.regions_in(asked[-120:]) | self.regions_in(s)
+        categories = {p.category for p in self.book.products.values() if p.category}
+        for clause, pid, regions in self.no_delivery:
+            if not wanted & regions:
+                continue
+            # "生鲜水果不配送新疆" says nothing about tea: a rule naming categories binds only those
+            named = {c for c in categories if c in clause}
+            if named and (product is None or product.category not in named):
+                continue
+            where = sorted(wanted & regions)[0]
+            return [Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()),
+                          f"{where}不在配送范围内：知识库写明“{clause[:60]}”。",
+                          "如实告知不能配送，推荐能发货的商品或其他办法。", [pid])]
         return []
 
     def _insurance(self, sent: Sentence, product: Product | None) -> list[Issue]:
