@@ -44,7 +44,9 @@ def assign(sentence: str, kinds: dict[str, Any]) -> list[tuple[str, Duration]]:
     out = []
     for d in durations(sentence):
         # "签收才4天" / "已经用了10天了" is how long it has been, not a promise about policy
-        if _ELAPSED_BEFORE.search(sentence[max(0, d.start - 6):d.start]) or sentence[d.end:d.end + 1] == "了":
+        # "6天还没送到" counts the wait as well
+        if _ELAPSED_BEFORE.search(sentence[max(0, d.start - 6):d.start]) or sentence[d.end:d.end + 1] == "了" \
+                or re.match(r"(了)?(还|都|仍|也)(没|未|不)", sentence[d.end:d.end + 3]):
             continue
         # "已经发出了，一般2-4天到": a span followed by arriving is a delivery time, whatever topic is nearer
         arrive = "delivery_time" in kinds and _ARRIVES.match(sentence, d.end) and not (
@@ -99,7 +101,9 @@ class ClaimChecker:
                 policy += self._product(sent, product)
         policy += self._expired_in_question(draft, convo)
         policy += terms.TermChecker(self.book).check(draft, convo, product, scene, signed_at)
-        urgency = [i for sent in draft.sentences for i in self._urgency(sent, product)]
+        # "丑橘只剩12箱" in a draft about 沃柑: the stock figure is checked against the product its sentence names
+        urgency = [i for sent in draft.sentences
+                   for i in self._urgency(sent, self.book.find_product(None, sent.text) or product)]
         # a false *concrete* fact behind the urgency (a stock count, an end date, a price change) also contradicts
         # the KB: principles.md lists stock and promotion terms under policy_accuracy
         policy += [Issue("policy_accuracy", i.span, i.concrete, i.suggestion, i.citations) for i in urgency if i.concrete]

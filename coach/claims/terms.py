@@ -81,11 +81,15 @@ class TermChecker:
         self.no_insurance: list[tuple[str, str]] = rules["no_insurance"]
         self.complaint_rules: list[str] = rules["complaint"]
         self.no_delivery: list[tuple[str, str, set[str]]] = rules["no_delivery"]
+        self.no_price_protection: list[tuple[str, str]] = rules["no_price_protection"]
+        self.banned_claims: list[tuple[str, str]] = rules["banned_claims"]
 
     # ------------------------------------------------------------------ reading the KB once
     def _read_rules(self) -> dict[str, Any]:
         spec = self.spec
         stack, exclusions, shipping, no_ins, complaint, no_delivery = [], [], [], [], [], []
+        no_pp: list[tuple[str, str]] = []
+        banned: list[tuple[str, str]] = []
         categories: set[str] = set()
         sentences = self.book.rule_sentences
         head: tuple[str, str] | None = None  # the exclusion sentence a "；"-separated list continues
@@ -119,10 +123,23 @@ class TermChecker:
                 no_ins.append((text[max(0, m.start() - 24):m.start()], pid))
             if re.search(spec["rule_complaint_right"], text):
                 complaint.append(pid)
-            if re.search(spec["rule_no_delivery"], text) and (regions := self.regions_in(text)):
-                no_delivery.append((text, pid, regions))
+            for m in re.finditer(spec["rule_no_price_protection"], text):
+                no_pp.append((text[max(0, m.start() - 24):m.start()], pid))
+            for m in re.finditer(spec["rule_claim_ban"], text):
+                what = re.split(r"等(功效|效果|作用|疗效|用语)", m.group("what"))[0]
+                words = re.findall(r"[“\"‘']([^”\"’']{2,8})[”\"’']", what) or re.split(r"[、，,和及或]", what)
+                banned += [(w.strip(), pid) for w in words if 2 <= len(w.strip()) <= 6 and re.search(r"[\u4e00-\u9fff]", w)
+                           and not re.search(r"效果|功效|用语|医疗|宣传|如$", w)]
+            if m := re.search(spec["rule_no_delivery"], text):
+                # the comma clause holding the rule: "生鲜不配送新疆，茶叶可以正常发货" binds 生鲜 only
+                a = max(text.rfind(c, 0, m.start()) for c in "，,") + 1
+                ends = [i for c in "，," if (i := text.find(c, m.end())) != -1]
+                clause = text[a:min(ends) if ends else len(text)]
+                if regions := self.regions_in(clause):
+                    no_delivery.append((clause, pid, regions))
         return {"stack": stack, "categories": categories, "exclusions": exclusions, "shipping": shipping,
-                "no_insurance": no_ins, "complaint": complaint, "no_delivery": no_delivery}
+                "no_insurance": no_ins, "complaint": complaint, "no_delivery": no_delivery,
+                "no_price_protection": no_pp, "banned_claims": banned}
 
     def regions_in(self, text: str) -> set[str]:
         return {region for region, rx in self.cities.items() if re.search(rx, text)}
@@ -139,6 +156,8 @@ class TermChecker:
             out += self._insurance(sent, product)
             out += self._complaint(sent)
             out += self._no_delivery(sent, asked, product)
+            out += self._excluded_price_protection(sent, product)
+            out += self._banned_claim(sent)
         out += self._window_refusal(draft, convo, product, scene, signed_at)
         return out
 
@@ -256,6 +275,31 @@ class TermChecker:
             return [Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()),
                           f"{where}不在配送范围内：知识库写明“{clause[:60]}”。",
                           "如实告知不能配送，推荐能发货的商品或其他办法。", [pid])]
+        return []
+
+    def _excluded_price_protection(self, sent: Sentence, product: Product | None) -> list[Issue]:
+        s = sent.text
+        m = re.search(self.spec["draft_price_protection"], s)
+        if m is None or product is None:
+            return []
+        keys = {product.category} | {a for a in product.aliases if len(a) >= 2}
+        for subject, pid in self.no_price_protection:
+            if any(k and re.search(rf"(?<!非){re.escape(k)}", subject) for k in keys):
+                return [Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()),
+                              f"{product.name}不参与价保：知识库写明“{subject}不参与价保”。",
+                              "如实说明这类商品不参与价保，可推荐当前真实活动。", [pid])]
+        return []
+
+    def _banned_claim(self, sent: Sentence) -> list[Issue]:
+        """"熟茶刮油降脂，血脂就能降下来" when the KB forbids claiming 降血脂: a claim the shop may not make."""
+        s = sent.text
+        for word, pid in self.banned_claims:
+            core = word[-3:] if len(word) > 3 else word  # "降血脂" also in "血脂就能降下来" is too loose; keep the word
+            i = s.find(core)
+            if i < 0 or re.search(r"不(能|会|可以|可|具有|具备)|没有|无法|并非|不是|不得", s[max(0, i - 8):i]):
+                continue
+            return [Issue("policy_accuracy", (sent.start + i, sent.start + i + len(core)),
+                          f"“{core}”是店铺规则禁止宣称的功效。", "只说商品资料写明的事实，不宣称保健或医疗功效。", [pid])]
         return []
 
     def _insurance(self, sent: Sentence, product: Product | None) -> list[Issue]:

@@ -23,6 +23,9 @@ RULES = {
     "policy:shipping#1": "全国包邮，以下偏远地区除外：新疆、西藏、青海，需另付12元运费。",
     "policy:insurance#1": "零食、茶叶订单赠送运费险；生鲜订单不赠送运费险。",
     "policy:complaints#1": "买家申请平台介入或投诉是买家的权利，客服不得阻拦或劝说撤回。",
+    "policy:shipping#2": "生鲜不配送西藏、新疆，茶叶和零食可以正常发货。",
+    "policy:price#1": "茶叶付款之日起7天内降价可申请价保；生鲜不参与价保。",
+    "policy:ads#1": "茶叶是普通食品，不得宣称降血脂、治失眠等功效。",
 }
 PRODUCTS = {
     "GZ-TEA-01": "果知味 明前龙井 250g（sku:gz-tea-01，类目:茶叶）\n原价268元，到手价198元，库存120件。",
@@ -112,3 +115,25 @@ def test_shipping_insurance_on_orders_that_carry_none(shop: Critic) -> None:
 def test_talking_a_customer_out_of_a_complaint(shop: Critic) -> None:
     f = policy(shop, "再不解决我就投诉", "亲，投诉也解决不了问题的，您再等等吧")
     assert f.verdict == "violated" and f.citations == ["policy:complaints#1"]
+
+
+def test_regions_the_kb_does_not_deliver_to_named_by_a_city(shop: Critic) -> None:
+    f = policy(shop, "我在乌鲁木齐，能买脐橙吗", "亲，可以的，顺丰发出后3天左右就能到～", order={"product_id": "GZ-FR-01"})
+    assert f.verdict == "violated" and "新疆" in f.explanation and f.citations == ["policy:shipping#2"]
+    # the rule names 生鲜: tea goes there
+    tea = policy(shop, "我在乌鲁木齐，能买龙井吗", "亲，可以的，发出后3天左右就能到～", order={"product_id": "GZ-TEA-01"})
+    assert tea.verdict != "violated"
+
+
+def test_price_protection_granted_to_a_category_left_out(shop: Critic) -> None:
+    f = policy(shop, "橙子买贵了能补差价吗", "亲，可以补差价的，在订单页申请价保就行～", order={"product_id": "GZ-FR-01"})
+    assert f.verdict == "violated" and f.citations == ["policy:price#1"]
+    assert policy(shop, "龙井降价了能补差价吗", "亲，可以补差价的，在订单页申请价保就行～",
+                  order={"product_id": "GZ-TEA-01"}).verdict != "violated"
+
+
+def test_health_claims_the_kb_forbids(shop: Critic) -> None:
+    f = policy(shop, "龙井能降血脂吗", "能的，每天喝两杯，降血脂效果很好～", order={"product_id": "GZ-TEA-01"})
+    assert f.verdict == "violated" and f.citations == ["policy:ads#1"]
+    assert policy(shop, "龙井能降血脂吗", "亲，茶叶是普通食品，不能降血脂哦，血脂问题请遵医嘱～",
+                  order={"product_id": "GZ-TEA-01"}).verdict != "violated"
