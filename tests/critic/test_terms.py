@@ -137,3 +137,19 @@ def test_health_claims_the_kb_forbids(shop: Critic) -> None:
     assert f.verdict == "violated" and f.citations == ["policy:ads#1"]
     assert policy(shop, "龙井能降血脂吗", "亲，茶叶是普通食品，不能降血脂哦，血脂问题请遵医嘱～",
                   order={"product_id": "GZ-TEA-01"}).verdict != "violated"
+
+
+def test_a_size_recommended_against_the_chart() -> None:
+    products = dict(PRODUCTS)
+    products["GZ-AP-01"] = ("果知味 加绒卫衣（sku:gz-ap-01，类目:服饰）\n原价199元，到手价129元，库存80件。\n尺码表：\n"
+                            "S码：身高150-158cm，体重40-47kg\nM码：身高158-165cm，体重47-54kg\nL码：身高165-170cm，体重54-61kg")
+    kb = TinyKB(RULES)
+    kb.items += [Passage(id="product:GZ-AP-01#size", doc_id="product:GZ-AP-01", type="product", sku="GZ-AP-01",
+                         title="果知味 加绒卫衣", text=products["GZ-AP-01"])]
+    c = Critic.load(kb=kb, as_of=AS_OF)
+    wrong = policy(c, "我158 45kg，卫衣拍M还是S", "亲，您这个身高体重拍M正好哦～", order={"product_id": "GZ-AP-01"})
+    assert wrong.verdict == "violated" and "应选S" in wrong.explanation
+    assert policy(c, "我158 45kg，卫衣拍M还是S", "亲，您拍S正好哦～", order={"product_id": "GZ-AP-01"}).verdict != "violated"
+    # a size up offered for a wish the customer has is advice, not a wrong reading of the chart
+    assert policy(c, "我158 45kg，喜欢宽松点，拍M还是S", "亲，按尺码表是S，想宽松就拍M～",
+                  order={"product_id": "GZ-AP-01"}).verdict != "violated"
