@@ -273,6 +273,10 @@ class ClaimChecker:
         if not m or not defaults or re.search(r"不|没|无法|除了", sent.text[max(0, m.start() - 4):m.start()]):
             return []
         claimed = m.group("c") or m.group("d")
+        # "书架属于大件家具，统一走德邦" names the courier the KB gives that kind of goods: only an every-order claim
+        # about a courier the KB does use for something is checked
+        if any(claimed in t for t, _ in self.book.rule_sentences) and not re.search(r"全场|全店|所有|全部|一律", m.group()):
+            return []
         others = [c for c in defaults if c != claimed]
         if not others or (m.group("d") and claimed in defaults):
             return []

@@ -46,7 +46,8 @@ class _Exclusion:
 
 
 def coupon_names(text: str) -> set[str]:
-    out = set()
+    """Coupon names in a text; a 满减 offer that is no coupon ("满799减120", "店铺满减") is named 满减."""
+    out = {"满减"} if re.search(r"满\s*\d+\s*(元)?\s*减\s*\d+|满减(?!券)", text) else set()
     for m in re.finditer("券", text):
         i = m.start()
         while i > 0 and text[i - 1] not in _NAME_STOP and m.start() - i < 5:
@@ -175,7 +176,7 @@ class TermChecker:
             both = {n for n in names if any(_same_coupon(n, r) for r in rule.names)}
             if len(both) >= 2:
                 why = f"{'和'.join(sorted(both))}按店铺规则不能叠加使用"
-            elif len(claimed) >= 2 and claimed <= rule.tiers:
+            elif len(claimed) >= 2 and claimed <= rule.tiers and re.search(r"一共|总共|加起来|合计|再加上|累计|全部减", s):
                 why = "满减各档只享受达到的最高一档，不能累加"
             else:
                 continue
