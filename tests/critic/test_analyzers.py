@@ -194,3 +194,8 @@ def test_a_short_request_naming_nothing_needs_the_order_first(critic: Critic) ->
                    draft="您好～签收7天内都可以无理由退货，您在订单页申请就行。有问题随时找我") == "violated"
     assert verdict(critic, "clarifying_question", customer="我想退货",
                    draft="您好～麻烦发一下订单号，我帮您看看这件能不能无理由退。有问题随时找我") == "applied"
+
+
+def test_disowning_the_courier_problem_is_blame(critic: Critic) -> None:
+    assert verdict(critic, "no_blame_shifting", customer="快递怎么还没到，都五天了！",
+                   draft="等着吧，快递的事我们也管不了。") == "violated"
