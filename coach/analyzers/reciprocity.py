@@ -38,13 +38,17 @@ def analyze(ctx: Ctx) -> Finding:
             and not re.search(r"(如果|的话|能拍|可以拍)[^。，,]{0,8}$|(可以|也可以|或者)[^。，,]{0,10}$", before(norm, m.start(), 16))]
     if not asks:
         return not_applicable(ctx, P, "回复没有向顾客提出请求。")
-    ask = asks[0]
-    # given BEFORE the ask, or in the ask's own clause when the ask is the way to the customer's benefit
-    # ("关注店铺能领一张5元券"); a give in a later clause ("加购一下，我再帮您看看有没有券") gives nothing
-    give_scope = norm[: ask.start()] + _own_clause_benefit(ctx, ask)
-    give = ctx.lex.rx("reciprocity.give").search(give_scope)
-    if not give and ctx.situation.scene == "order_urging_payment" and ctx.lex.rx("reciprocity.payment_ask").search(ask.group()):
-        give = ctx.lex.rx("reciprocity.payment_reason").search(norm)
+    # every ask needs something given: a true reason to pay now does not pay for "顺便点个关注店铺"
+    give = None
+    for ask in asks:
+        # given BEFORE the ask, or in the ask's own clause when the ask is the way to the customer's benefit
+        # ("关注店铺能领一张5元券"); a give in a later clause ("加购一下，我再帮您看看有没有券") gives nothing
+        give_scope = norm[: ask.start()] + _own_clause_benefit(ctx, ask)
+        give = ctx.lex.rx("reciprocity.give").search(give_scope)
+        if not give and ctx.situation.scene == "order_urging_payment" and ctx.lex.rx("reciprocity.payment_ask").search(ask.group()):
+            give = ctx.lex.rx("reciprocity.payment_reason").search(norm)
+        if not give:
+            break
     if give:
         return finding(ctx, P, "applied", "先给予价值（优惠、赠品、已完成的帮助）再提出请求。",
                        span=(give.start(), give.end()), suggestion=" ")
