@@ -12,7 +12,7 @@ from coach.models import Finding
 
 P = "positive_framing"
 PRESALE = {"presale_product", "presale_size", "order_urging_payment", "promotion_query"}
-CONDITIONAL = re.compile(r"(拆封|开封|使用|穿过|洗过|剪(掉)?吊牌|超过|定制)[^。，,]{0,6}(后|之后|以后|的话)?(就)?$")
+CONDITIONAL = re.compile(r"(拆封|开封|使用|穿过|洗过|剪(掉)?吊牌|超过|定制|做好|制作|裁剪|安装)[^。，,]{0,6}(后|之后|以后|的话)?(就)?$")
 
 
 def refusals(ctx: Ctx) -> list[re.Match[str]]:
@@ -27,6 +27,8 @@ def refusals(ctx: Ctx) -> list[re.Match[str]]:
         window = norm[max(0, m.start() - 2): m.end() + 2]
         if not_refusal.match(norm, m.start()) or not_refusal.search(norm[max(0, m.start() - 2): m.end() + 6]):
             continue  # 水晶砂不能用 (how to use it) / 没法打包票 (honest hedging)
+        if re.search(r"怕[^。，,！？]{0,8}$", before(norm, m.start(), 10)):
+            continue  # "怕您晚点回来没货" warns, it refuses nothing
         if question.search(window) or _a_not_a(norm, m.start()):
             continue  # 能不能 / 可不可以 are questions, not refusals
         found.append(m)

@@ -17,7 +17,7 @@ def _own_clause_benefit(ctx: Ctx, ask: re.Match[str]) -> str:
         return ""
     start, _ = clause_of(sent, ask.start())
     scope = ctx.draft.norm[start: sent.end]
-    return scope if re.search(r"领|享受|减为|立减|抵扣|(能|可以|就)(抵|省|减)|半价|(?<!\d)0元|免单", scope) else ""
+    return scope if re.search(r"领|享受|减为|立减|抵扣|(能|可以|就)(抵|省|减)|半价|(?<!\d)0元|免单|赠送|加送|送", scope) else ""
 
 
 def analyze(ctx: Ctx) -> Finding:

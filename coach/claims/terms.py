@@ -39,10 +39,25 @@ class _StackRule:
 
 @dataclass(frozen=True)
 class _Exclusion:
-    goods: frozenset[str]
+    goods: frozenset[tuple[str, ...]]  # ("奶粉",) or ("定制", "窗帘"): every part must be named
     conditional: bool  # excluded only once opened / used / worn
     passage_id: str
     sentence: str
+
+
+def _goods(text: str, state: str) -> set[tuple[str, ...]]:
+    """The goods an exclusion names: nouns, with the modifier glued to them ("定制窗帘" → ("定制", "窗帘"))."""
+    tokens = jieba.posseg.lcut(text)
+    out: set[tuple[str, ...]] = set()
+    for i, (w, flag) in enumerate(tokens):
+        if not flag.startswith("n") or len(w) < 2 or w in _NOT_GOODS or re.search(state, w):
+            continue
+        prev = tokens[i - 1].word if i else ""
+        glued = len(prev) >= 2 and prev not in _NOT_GOODS and not re.search(state, prev) and re.fullmatch(
+            r"[\u4e00-\u9fff]+", prev) and tokens[i - 1].flag[:1] in ("v", "a", "b")
+        out.add((prev, w) if glued else (w,))
+    # "定制窗帘（按尺寸制作的窗帘）": the bare repeat names the same goods as the glued form
+    return {g for g in out if len(g) > 1 or not any(len(h) > 1 and h[-1] == g[0] for h in out)}
 
 
 def coupon_names(text: str) -> set[str]:
@@ -108,8 +123,7 @@ class TermChecker:
                 # head's condition ("一经拆封") holds for every item
                 head_text = text if m else head[0] if head else ""
                 lead = head_text.split("：")[0].split(":")[0]
-                goods = {w for w, flag in jieba.posseg.lcut(text) if flag.startswith("n") and len(w) >= 2
-                         and w not in _NOT_GOODS and not re.search(spec["exclusion_state"], w)}
+                goods = _goods(text, spec["exclusion_state"])
                 items = text.split("：", 1)[-1].split(":", 1)[-1] if m else text
                 conditional = bool(re.search(spec["exclusion_state"], items) or re.search(spec["exclusion_state"], lead))
                 if goods:
@@ -193,7 +207,8 @@ class TermChecker:
             return []
         about = s + asked + (f"{product.name}{product.category}" if product else "")
         for ex in self.exclusions:
-            goods = [g for g in ex.goods if g in about]
+            # "定制窗帘" binds only when both words are there: a 成品窗帘 is returnable
+            goods = ["".join(g) for g in ex.goods if all(part in about for part in g)]
             if not goods:
                 continue
             if ex.conditional:
