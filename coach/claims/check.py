@@ -120,9 +120,9 @@ class ClaimChecker:
             facts = self.book.facts.get(kind, [])
             if kind == "warranty" and product:
                 facts = self._product_warranty(product) + facts  # the page's figures and the warranty policy
-            if kind == "return_window" and product:
+            if kind == "return_window":
                 # "鞋服类15天，装备类7天": the clause naming this product's category (or the product) decides
-                facts = [f for f in facts if _names_product(f.sentence, product)] or facts
+                facts = window_facts(facts, product, convo)
             # "退余额也是2-5个工作日吗" — the bank-card figure is no answer for the balance: compare like with like.
             # A qualifier only the customer named may belong to another step of the process: then the
             # unqualified figures still count and a deadline is read loosely
@@ -545,6 +545,15 @@ class ClaimChecker:
         # generic pressure (手慢无, 错过再等, 倒计时): backed only by real scarcity or a promotion about to end
         low_stock = product is not None and product.stock is not None and 0 < product.stock <= 10
         return low_stock or any(0 <= (e - today).days <= 2 for e in ends)
+
+
+def window_facts(facts: list[Fact], product: Product | None, convo: str) -> list[Fact]:
+    """The return-window facts that apply: those naming the product (or its category); without a product, those
+    naming goods the customer wrote ("跑鞋" in "鞋服类商品（徒步鞋、越野跑鞋…）15天"); else all of them."""
+    if product is not None:
+        return [f for f in facts if _names_product(f.sentence, product)] or facts
+    words = {w for w in jieba.lcut(convo[-120:]) if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w)} - _FILLER
+    return [f for f in facts if any(w in f.sentence for w in words) and "无理由" in f.sentence] or facts
 
 
 def _names_product(sentence: str, product: Product) -> bool:

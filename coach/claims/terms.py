@@ -16,6 +16,7 @@ from typing import Any
 
 import jieba.posseg
 
+from coach.claims import check
 from coach.claims.facts import FactBook, Product
 from coach.claims.issue import Issue
 from coach.claims.numbers import tiers, to_number
@@ -241,8 +242,10 @@ class TermChecker:
         facts = self.book.facts.get("return_window", [])
         if elapsed is None or not facts:
             return []
-        own = [f for f in facts if product and ((product.category and product.category in f.sentence)
-                                                or any(len(a) >= 2 and a in f.sentence for a in product.aliases))]
+        # the no-reason windows only (not "客服12小时内审核"), narrowed to this product or the goods named
+        facts = [f for f in facts if "无理由" in f.sentence] or facts
+        narrowed = check.window_facts(facts, product, convo)
+        own = narrowed if len(narrowed) < len(facts) else []
         window = max(f.value.hi for f in own) if own else min(f.value.hi for f in facts)
         if elapsed > window:
             return []
