@@ -45,6 +45,9 @@ class KBEmbeddings(Embeddings):
     """An Embeddings with identity (model_id, dim) and a batched query call for `search_many`."""
 
     model_id: str = ""
+    # May a search embed its question on a worker thread while it runs BM25? Worth it when the work happens
+    # elsewhere (an HTTP endpoint); not for an engine that already uses every core for one question.
+    embed_alongside: bool = False
 
     @property
     def dim(self) -> int:
@@ -88,6 +91,7 @@ class OpenAICompatibleEmbeddings(KBEmbeddings):
     """POST /v1/embeddings with the official client: batched, with timeouts and bounded retries."""
 
     batch_size = 64
+    embed_alongside = True  # the request waits on the network, releasing the GIL
 
     def __init__(self, base_url: str, model: str, api_key: str | None = None, timeout_s: float = 30.0,
                  max_retries: int = 2) -> None:
@@ -175,6 +179,7 @@ class CachedEmbeddings(KBEmbeddings):
     def __init__(self, inner: KBEmbeddings, path: Path) -> None:
         self.inner = inner
         self.model_id = inner.model_id
+        self.embed_alongside = inner.embed_alongside
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
         self._db.execute("CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, v BLOB)")
@@ -213,28 +218,40 @@ class CachedEmbeddings(KBEmbeddings):
 
 
 class QueryCache:
-    """A small LRU of query vectors: agents and the critic repeat the same questions within a session."""
+    """A small LRU of query vectors: agents and the critic repeat the same questions within a session. Query vectors
+    depend on the embedding model only, not on the index, so a reindex leaves them valid."""
 
     def __init__(self, size: int = 2048) -> None:
         self._size = size
         self._items: OrderedDict[str, list[float]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def embed(self, embedder: KBEmbeddings, texts: Sequence[str]) -> list[list[float]]:
+    def lookup(self, texts: Sequence[str]) -> tuple[dict[str, list[float]], list[str]]:
+        """(the cached vectors among `texts`, the distinct texts still to embed)."""
         with self._lock:
             hits = {t: self._items[t] for t in texts if t in self._items}
             for t in hits:
                 self._items.move_to_end(t)
-        todo = list(dict.fromkeys(t for t in texts if t not in hits))
+        return hits, list(dict.fromkeys(t for t in texts if t not in hits))
+
+    def store(self, texts: Sequence[str], vectors: Sequence[list[float]]) -> None:
+        with self._lock:
+            for t, v in zip(texts, vectors, strict=True):
+                self._items[t] = v
+                self._items.move_to_end(t)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def embed(self, embedder: KBEmbeddings, texts: Sequence[str]) -> list[list[float]]:
+        hits, todo = self.lookup(texts)
         if todo:
             fresh = embedder.embed_queries(todo)
-            with self._lock:
-                for t, v in zip(todo, fresh, strict=True):
-                    hits[t] = v
-                    self._items[t] = v
-                while len(self._items) > self._size:
-                    self._items.popitem(last=False)
+            self.store(todo, fresh)
+            hits.update(zip(todo, fresh, strict=True))
         return [hits[t] for t in texts]
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 def make_embeddings(settings: Settings) -> KBEmbeddings:

@@ -35,7 +35,9 @@ class QueryExpander:
     def extra(self, query: str) -> str:
         """The words to add for this question ('' when no rule matches)."""
         text = normalize(query)
-        return " ".join(add for pattern, add in self.rules if pattern.search(text))
+        words = [w for pattern, add in self.rules if pattern.search(text) for w in add.split()]
+        # only what the question lacks: a word it already has would count twice (羽绒服 → 羽绒服)
+        return " ".join(w for w in words if w not in text)
 
 
 @lru_cache(maxsize=1)

@@ -70,10 +70,16 @@ class Snapshot:
                 out.append((frozenset(aliases), rows))
         return out
 
+    @cached_property
+    def alias_words(self) -> frozenset[str]:
+        return frozenset(w for aliases, _ in self.dated_docs for w in aliases)
+
     def named(self, tokens: Sequence[str]) -> npt.NDArray[np.bool_]:
         """Rows of the dated documents whose title words appear among a question's tokens."""
         keep = np.zeros(len(self.passages), dtype=bool)
-        present = set(tokens)
+        present = self.alias_words.intersection(tokens)
+        if not present:
+            return keep
         for aliases, rows in self.dated_docs:
             if aliases & present:
                 keep |= rows

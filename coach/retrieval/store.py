@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import numpy as np
+import numpy.typing as npt
+
 from coach.errors import CoachError, IndexMismatchError
 from coach.settings import Settings
 
@@ -102,6 +105,15 @@ class VectorStore:
     def vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
         got = self._col.get(ids=list(ids), include=["embeddings"])
         return {i: list(map(float, e)) for i, e in zip(got["ids"], got["embeddings"], strict=True)}
+
+    def embeddings(self, ids: Sequence[str]) -> tuple[list[str], npt.NDArray[np.float32]]:
+        """The stored vectors of `ids` that exist, as (their ids, a float32 matrix with one row each)."""
+        got = self._col.get(ids=list(ids), include=["embeddings"])
+        found = list(got["ids"])
+        vectors = got["embeddings"]
+        if not found or vectors is None:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        return found, np.asarray(vectors, dtype=np.float32).reshape(len(found), -1)
 
     def query(self, embeddings: Sequence[Sequence[float]], n: int,
               where: dict[str, Any] | None = None) -> list[list[tuple[str, float]]]:

@@ -185,8 +185,10 @@ def test_invalid_synonym_rule_is_a_clear_error(tmp_path: Path) -> None:
         QueryExpander.from_file(bad)
 
 
-def test_restrictive_filter_scores_allowed_chunks_exactly(open_kb: OpenKB, shop: Path) -> None:
-    """Few promotions among many chunks: the oversampled ANN pass finds too few, the exact pass must rank them.
+@pytest.mark.parametrize("dense_path", ["memory", "chroma"])
+def test_restrictive_filter_scores_allowed_chunks_exactly(open_kb: OpenKB, shop: Path, dense_path: str) -> None:
+    """Few promotions among many chunks. In memory every chunk is scored exactly; through Chroma (indexes too big to
+    hold in memory) the oversampled ANN pass finds too few and the exact pass must rank them.
     (800 filler clauses: more Chroma entries than the oversampled pass asks for, FUSION_DEPTH · 3 · 4 = 720.)"""
     import numpy as np
 
@@ -196,11 +198,16 @@ def test_restrictive_filter_scores_allowed_chunks_exactly(open_kb: OpenKB, shop:
     filler.write_text("# 杂项\n\n" + "\n".join(f"## {i}. 条款{i}\n第{i}条：满{i}元包邮，运费{i}元。\n"
                                               for i in range(1, 801)), encoding="utf-8")
     kb = open_kb()
+    if dense_path == "chroma":
+        kb.dense_memory_max_bytes = 0
     assert kb.index([shop]).ok
     query = "包邮 运费 条款"  # closer to the filler than to any promotion: the ANN pass finds no promotion
     day = date(2026, 11, 5)
     hits = kb.search(query, k=3, types=["promotion"], mode="dense", as_of=day)
-    assert kb._current().snapshot.vectors  # the exact pass ran
+    if dense_path == "chroma":
+        assert kb._current().snapshot.vectors  # the exact pass ran
+    else:
+        assert kb._current().dense is not None and not kb._current().snapshot.vectors
     emb = HashEmbeddings()
     q = np.array(emb.embed_query(query))
     allowed = [p for p in kb.passages(types=["promotion"]) if p.effective_to == "2026-11-11"]
