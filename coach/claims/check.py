@@ -12,7 +12,7 @@ from typing import Any
 
 import jieba
 
-from coach.claims import sizing, terms
+from coach.claims import shelf, sizing, terms
 from coach.claims.facts import Fact, FactBook, Product, qualifier_of, sentence_kinds
 from coach.claims.issue import Issue
 from coach.claims.numbers import NUM, Duration, durations, tiers, to_number
@@ -421,6 +421,7 @@ class ClaimChecker:
                                  f"防晒值说错了：{product.name}为SPF{'/'.join(f'{h:g}' for h in sorted(have))}。",
                                  "按商品参数回答。", cite))
         out += sizing.check_size(sent, product, self._convo, "")
+        out += shelf.check_shelf(sent, product)
         out += self._whole_unit_warranty(sent, product)
         out += self._prohibited_use(sent, product)
         return out

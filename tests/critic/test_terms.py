@@ -153,3 +153,16 @@ def test_a_size_recommended_against_the_chart() -> None:
     # a size up offered for a wish the customer has is advice, not a wrong reading of the chart
     assert policy(c, "我158 45kg，喜欢宽松点，拍M还是S", "亲，按尺码表是S，想宽松就拍M～",
                   order={"product_id": "GZ-AP-01"}).verdict != "violated"
+
+
+def test_keeping_times_checked_against_the_product_page() -> None:
+    kb = TinyKB(RULES)
+    kb.items += [Passage(id="product:GZ-FR-02#main", doc_id="product:GZ-FR-02", type="product", sku="GZ-FR-02",
+                         title="果知味 徐香猕猴桃",
+                         text="果知味 徐香猕猴桃 30枚（sku:gz-fr-02，类目:生鲜）\n原价59元，到手价42元，库存200件。\n"
+                              "注意事项:\n  到货偏硬，常温后熟3-5天\n  未软化冷藏30天，软化后冷藏3天内吃完")]
+    c = Critic.load(kb=kb, as_of=AS_OF)
+    wrong = policy(c, "猕猴桃放冰箱能放多久", "亲，放冰箱冷藏能放两个月左右～", order={"product_id": "GZ-FR-02"})
+    assert wrong.verdict == "violated" and "冷藏" in wrong.explanation
+    ok = policy(c, "猕猴桃怎么吃", "亲，到货偏硬，常温放3-5天变软就能吃，没软的冷藏能放30天～", order={"product_id": "GZ-FR-02"})
+    assert ok.verdict != "violated"
