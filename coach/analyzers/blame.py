@@ -9,7 +9,7 @@ from coach.analyzers.base import Ctx, before, clause_of, finding, matches, not_a
 from coach.models import Finding
 
 P = "no_blame_shifting"
-_NEGATED = re.compile(r"(不是|并非|不怪|不能怪|不会怪|不用|无需|别|非|排除)$")
+_NEGATED = re.compile(r"(不是|并非|不怪|不能怪|不会怪|不用|无需|别|非|排除|不)$")  # "不是您用得不对": 不 + 是您…
 
 
 _CONDITIONAL = re.compile(r"(如果|若|要是|假如|万一|如是|若是)[^。，,！？]{0,6}$")

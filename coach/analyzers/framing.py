@@ -25,7 +25,7 @@ def refusals(ctx: Ctx) -> list[re.Match[str]]:
         if double_neg.search(before(norm, m.start(), 4)):
             continue  # 不是不能退 / 并非不可以
         window = norm[max(0, m.start() - 2): m.end() + 2]
-        if not_refusal.match(norm, m.start()) or not_refusal.search(norm[max(0, m.start() - 2): m.end() + 6]):
+        if not_refusal.match(norm, m.start()) or not_refusal.search(norm[max(0, m.start() - 6): m.end() + 6]):
             continue  # 水晶砂不能用 (how to use it) / 没法打包票 (honest hedging)
         if re.search(r"怕[^。，,！？]{0,8}$", before(norm, m.start(), 10)):
             continue  # "怕您晚点回来没货" warns, it refuses nothing

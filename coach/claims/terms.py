@@ -252,7 +252,12 @@ class TermChecker:
         for sent in draft.sentences:
             m = next((x for x in re.finditer(spec["draft_window_passed"], sent.text)
                       if not _negated(sent.text, x.start(), 2)), None)
-            if m and re.search(r"超过|过了|超出|已过|过期|期限|天", sent.text):
+            # the refusal's own words must be about time: "因为卫生原因没法无理由退" refuses for another reason
+            if m is None:
+                continue
+            near = sent.text[max(0, m.start() - 14):m.end() + 6]
+            if re.search(r"超过|过了|超出|已过|过期|期限|天", near) and not re.search(
+                    r"卫生|拆|开封|使用过|定制|人为|二次销售", near):
                 fact = (own or sorted(facts, key=lambda f: f.value.hi))[0]
                 return [Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()),
                               f"还在无理由退货期限内：顾客签收约{elapsed:g}天，政策为“{fact.sentence[:60]}”。",
