@@ -199,3 +199,12 @@ def test_a_short_request_naming_nothing_needs_the_order_first(critic: Critic) ->
 def test_disowning_the_courier_problem_is_blame(critic: Critic) -> None:
     assert verdict(critic, "no_blame_shifting", customer="快递怎么还没到，都五天了！",
                    draft="等着吧，快递的事我们也管不了。") == "violated"
+
+
+def test_openings_and_closings_in_a_shop_s_own_words(critic: Critic) -> None:
+    # "同学你好" opens as well as "您好"; "祝孩子学习顺利" closes as well as "祝您…"
+    assert verdict(critic, "greeting_closing", customer="学生券怎么领？",
+                   draft="同学你好～在平台的学生认证页面认证后就能领，每月2张。有问题随时找我～") == "applied"
+    assert verdict(critic, "greeting_closing", customer="书包收到了，孩子很喜欢！",
+                   draft="亲，您好～孩子喜欢就太好啦！书包可以手洗，不要机洗。祝孩子学习顺利！") == "applied"
+    assert verdict(critic, "greeting_closing", customer="书包收到了", draft="书包可以手洗，不要机洗。") == "violated"
