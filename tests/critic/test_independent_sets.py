@@ -32,6 +32,8 @@ SETS = {  # name: (cases, macro-F1 floor, clean false-alarm ceiling) — floors 
     "holdout7": ("eval/holdout7/cases.jsonl", 0.83, 0.15),
     # first look 0.801 (clean false alarms 23 %; 0.762 / 32 % with the critic of a709414); greeting fixes since: 0.824
     "holdout8": ("eval/holdout8/cases.jsonl", 0.80, 0.20),
+    # first look 0.842 with the critic of 4063787 (clean false alarms 22 %; 0.795 / 39 % with a709414); not tuned on
+    "holdout9": ("eval/holdout9/cases.jsonl", 0.82, 0.25),
 }
 
 
