@@ -13,7 +13,15 @@ from typing import Any
 import jieba
 
 from coach.claims import shelf, sizing, terms
-from coach.claims.facts import Fact, FactBook, Product, qualifier_of, sentence_kinds
+from coach.claims.facts import (
+    FILLER_WORDS,
+    Fact,
+    FactBook,
+    Product,
+    qualifier_of,
+    sentence_kinds,
+    window_facts,
+)
 from coach.claims.issue import Issue
 from coach.claims.numbers import NUM, Duration, durations, tiers, to_number
 from coach.critic.lexicon import Lexicon
@@ -26,8 +34,6 @@ def own_action(sentence: str, d: Duration) -> bool:
     return bool(_OWN_ACTION_AFTER.search(sentence[d.end:d.end + 10]))
 
 
-_FILLER = {"可以", "我们", "直接", "或者", "就是", "这个", "您的", "已经", "还是", "如果", "的话", "一般", "天内", "小时",
-           "以内", "之内", "订单", "申请", "签收", "退货", "退款"}
 _ELAPSED_BEFORE = re.compile(r"(签收|收到|收货|买了|用了|穿了|到货|下单|付款)(了)?(才|已经|已|刚|都|快|有)\s*$|(才|已经|刚刚?)(签收|收到|用了|买了)(了)?\s*$")
 _SALES_SCENES = {"presale_product", "presale_size", "logistics_query", "order_urging_payment", "promotion_query",
                  "price_objection", "bargaining"}
@@ -101,9 +107,7 @@ class ClaimChecker:
                 policy += self._product(sent, product)
         policy += self._expired_in_question(draft, convo)
         policy += terms.TermChecker(self.book).check(draft, convo, product, scene, signed_at)
-        # "丑橘只剩12箱" in a draft about 沃柑: the stock figure is checked against the product its sentence names
-        urgency = [i for sent in draft.sentences
-                   for i in self._urgency(sent, self.book.find_product(None, sent.text) or product)]
+        urgency = [i for sent in draft.sentences for i in self._urgency(sent, product)]
         # a false *concrete* fact behind the urgency (a stock count, an end date, a price change) also contradicts
         # the KB: principles.md lists stock and promotion terms under policy_accuracy
         policy += [Issue("policy_accuracy", i.span, i.concrete, i.suggestion, i.citations) for i in urgency if i.concrete]
@@ -146,7 +150,7 @@ class ClaimChecker:
     def _stated_elsewhere(self, d: Duration, sentence: str) -> bool:
         """The same figure stands in a KB sentence about the same thing under another kind ("签收20天内可以换新或
         退货" read as a refund time): the kind guess was wrong, not the number."""
-        words = {w for w in jieba.lcut(sentence) if len(w) >= 2 and not re.fullmatch(r"[\d.\-–~]+", w)} - _FILLER
+        words = {w for w in jieba.lcut(sentence) if len(w) >= 2 and not re.fullmatch(r"[\d.\-–~]+", w)} - FILLER_WORDS
         for facts in self.book.facts.values():
             for f in facts:
                 if f.value.same(d) and len(words & set(jieba.lcut(f.sentence))) >= 3:
@@ -468,7 +472,12 @@ class ClaimChecker:
     # ------------------------------------------------------------------ urgency
     def _urgency(self, sent: Sentence, product: Product | None) -> list[Issue]:
         found = []
-        for m in self.lex.rx("urgency.cue").finditer(sent.text):
+        cues = list(self.lex.rx("urgency.cue").finditer(sent.text))
+        if cues:
+            # "丑橘只剩12箱" in a draft about 沃柑: the figure is checked against the product its sentence names
+            # (looked up only for a sentence with a cue: scanning every product per sentence is the slow part)
+            product = self.book.find_product(None, sent.text) or product
+        for m in cues:
             if self._backed(m.group(), sent.text, product):
                 continue
             concrete, cite = self._contradicted_fact(m.group(), sent.text, product)
@@ -546,21 +555,6 @@ class ClaimChecker:
         # generic pressure (手慢无, 错过再等, 倒计时): backed only by real scarcity or a promotion about to end
         low_stock = product is not None and product.stock is not None and 0 < product.stock <= 10
         return low_stock or any(0 <= (e - today).days <= 2 for e in ends)
-
-
-def window_facts(facts: list[Fact], product: Product | None, convo: str) -> list[Fact]:
-    """The return-window facts that apply: those naming the product (or its category); without a product, those
-    naming goods the customer wrote ("跑鞋" in "鞋服类商品（徒步鞋、越野跑鞋…）15天"); else all of them."""
-    if product is not None:
-        return [f for f in facts if _names_product(f.sentence, product)] or facts
-    words = {w for w in jieba.lcut(convo[-120:]) if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w)} - _FILLER
-    return [f for f in facts if any(w in f.sentence for w in words) and "无理由" in f.sentence] or facts
-
-
-def _names_product(sentence: str, product: Product) -> bool:
-    if product.category and re.search(rf"(?<![非除]){re.escape(product.category)}", sentence):
-        return True
-    return any(len(a) >= 2 and a in sentence for a in product.aliases if a not in product.name[:2])
 
 
 def _num(v: float | None) -> str:

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -77,9 +77,10 @@ class Product:
             self._prohibited = sorted(set(found) - allowed, key=len, reverse=True)
         return self._prohibited
 
-    @property
+    @cached_property
     def category(self) -> str:
-        """The catalogue category ("类目:童装" in the product's header), '' when the page names none."""
+        """The catalogue category ("类目:童装" in the product's header), '' when the page names none. Read once the
+        FactBook is built (the text is complete then); the checks ask for it per sentence."""
         m = re.search(r"类目[:：]\s*([^\s，,）)；;]+)", self.text)
         return m.group(1) if m else ""
 
@@ -371,6 +372,27 @@ class FactBook:
             if h.id in candidates:
                 return h.id
         return sorted(candidates)[0]
+
+
+# words too common to tie a sentence to a topic ("可以", "订单", "签收"…)
+FILLER_WORDS = {"可以", "我们", "直接", "或者", "就是", "这个", "您的", "已经", "还是", "如果", "的话", "一般", "天内", "小时",
+           "以内", "之内", "订单", "申请", "签收", "退货", "退款"}
+
+
+def window_facts(facts: list[Fact], product: Product | None, convo: str) -> list[Fact]:
+    """The return-window facts that apply: those naming the product (or its category); without a product, those
+    naming goods the customer wrote ("跑鞋" in "鞋服类商品（徒步鞋、越野跑鞋…）15天"); else all of them."""
+    if product is not None:
+        return [f for f in facts if names_product(f.sentence, product)] or facts
+    words = {w for w in jieba.lcut(convo[-120:]) if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w)} - FILLER_WORDS
+    return [f for f in facts if any(w in f.sentence for w in words) and "无理由" in f.sentence] or facts
+
+
+def names_product(sentence: str, product: Product) -> bool:
+    if product.category and re.search(rf"(?<![非除]){re.escape(product.category)}", sentence):
+        return True
+    return any(len(a) >= 2 and a in sentence for a in product.aliases if a not in product.name[:2])
+
 
 
 _GENERIC = {"暖屿", "女款", "男款", "男女", "同款", "中性", "儿童", "款", "装", "套装", "加厚", "新款", "升级",

@@ -16,8 +16,7 @@ from typing import Any
 
 import jieba.posseg
 
-from coach.claims import check
-from coach.claims.facts import FactBook, Product
+from coach.claims.facts import FactBook, Product, window_facts
 from coach.claims.issue import Issue
 from coach.claims.numbers import tiers, to_number
 from coach.critic.text import Sentence, Text
@@ -79,6 +78,13 @@ def _same_coupon(a: str, b: str) -> bool:
     return a == b or (len(short) >= 3 and (a.endswith(b) or b.endswith(a)))
 
 
+def _covers(subject: str, product: Product) -> bool:
+    """Does the subject of a KB exclusion ("生鲜水果…不参与价保") name this product's category or the product?
+    "非童装订单不赠送运费险" excludes everything but 童装, so a name after 非 does not count."""
+    keys = {product.category} | {a for a in product.aliases if len(a) >= 2}
+    return any(k and re.search(rf"(?<!非){re.escape(k)}", subject) for k in keys)
+
+
 def _negated(text: str, pos: int, width: int = 3) -> bool:
     return bool(re.search(r"不|没|无法|别|未|非", text[max(0, pos - width):pos]))
 
@@ -98,6 +104,7 @@ class TermChecker:
         self.no_insurance: list[tuple[str, str]] = rules["no_insurance"]
         self.complaint_rules: list[str] = rules["complaint"]
         self.no_delivery: list[tuple[str, str, set[str]]] = rules["no_delivery"]
+        self.categories_of_goods: set[str] = rules["categories_of_goods"]
         self.no_price_protection: list[tuple[str, str]] = rules["no_price_protection"]
         self.banned_claims: list[tuple[str, str]] = rules["banned_claims"]
 
@@ -155,7 +162,8 @@ class TermChecker:
                     no_delivery.append((clause, pid, regions))
         return {"stack": stack, "categories": categories, "exclusions": exclusions, "shipping": shipping,
                 "no_insurance": no_ins, "complaint": complaint, "no_delivery": no_delivery,
-                "no_price_protection": no_pp, "banned_claims": banned}
+                "no_price_protection": no_pp, "banned_claims": banned,
+                "categories_of_goods": {p.category for p in self.book.products.values() if p.category}}
 
     def regions_in(self, text: str) -> set[str]:
         return {region for region, rx in self.cities.items() if re.search(rx, text)}
@@ -244,7 +252,7 @@ class TermChecker:
             return []
         # the no-reason windows only (not "客服12小时内审核"), narrowed to this product or the goods named
         facts = [f for f in facts if "无理由" in f.sentence] or facts
-        narrowed = check.window_facts(facts, product, convo)
+        narrowed = window_facts(facts, product, convo)
         own = narrowed if len(narrowed) < len(facts) else []
         window = max(f.value.hi for f in own) if own else min(f.value.hi for f in facts)
         if elapsed > window:
@@ -287,12 +295,11 @@ class TermChecker:
         if m is None or not self.no_delivery or re.search(spec["draft_no_delivery"], s):
             return []
         wanted = self.regions_in(asked[-120:]) | self.regions_in(s)
-        categories = {p.category for p in self.book.products.values() if p.category}
         for clause, pid, regions in self.no_delivery:
             if not wanted & regions:
                 continue
             # "生鲜水果不配送新疆" says nothing about tea: a rule naming categories binds only those
-            named = {c for c in categories if c in clause}
+            named = {c for c in self.categories_of_goods if c in clause}
             if named and (product is None or product.category not in named):
                 continue
             where = sorted(wanted & regions)[0]
@@ -306,9 +313,8 @@ class TermChecker:
         m = re.search(self.spec["draft_price_protection"], s)
         if m is None or product is None:
             return []
-        keys = {product.category} | {a for a in product.aliases if len(a) >= 2}
         for subject, pid in self.no_price_protection:
-            if any(k and re.search(rf"(?<!非){re.escape(k)}", subject) for k in keys):
+            if _covers(subject, product):
                 return [Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()),
                               f"{product.name}不参与价保：知识库写明“{subject}不参与价保”。",
                               "如实说明这类商品不参与价保，可推荐当前真实活动。", [pid])]
@@ -331,10 +337,8 @@ class TermChecker:
         m = re.search(self.spec["draft_insurance"], s)
         if m is None or product is None or _negated(s, m.start(), 2):
             return []
-        keys = {product.category} | {a for a in product.aliases if len(a) >= 2}
         for subject, pid in self.no_insurance:
-            # "非童装订单不赠送运费险" excludes everything but 童装
-            if any(k and re.search(rf"(?<!非){re.escape(k)}", subject) for k in keys):
+            if _covers(subject, product):
                 return [Issue("policy_accuracy", (sent.start + m.start(), sent.start + m.end()),
                               f"{product.name}的订单不带运费险：知识库写明“{subject}…不赠送运费险”。",
                               "如实说明这类订单没有运费险，寄回运费按政策承担。", [pid])]
