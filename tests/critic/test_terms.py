@@ -139,14 +139,18 @@ def test_health_claims_the_kb_forbids(shop: Critic) -> None:
                   order={"product_id": "GZ-TEA-01"}).verdict != "violated"
 
 
-def test_a_size_recommended_against_the_chart() -> None:
-    products = dict(PRODUCTS)
-    products["GZ-AP-01"] = ("果知味 加绒卫衣（sku:gz-ap-01，类目:服饰）\n原价199元，到手价129元，库存80件。\n尺码表：\n"
-                            "S码：身高150-158cm，体重40-47kg\nM码：身高158-165cm，体重47-54kg\nL码：身高165-170cm，体重54-61kg")
+def with_product(sku: str, chunk: str, title: str, text: str) -> Critic:
+    """The shop plus one more product page chunk (`product:<sku>#<chunk>`)."""
     kb = TinyKB(RULES)
-    kb.items += [Passage(id="product:GZ-AP-01#size", doc_id="product:GZ-AP-01", type="product", sku="GZ-AP-01",
-                         title="果知味 加绒卫衣", text=products["GZ-AP-01"])]
-    c = Critic.load(kb=kb, as_of=AS_OF)
+    kb.items += [Passage(id=f"product:{sku}#{chunk}", doc_id=f"product:{sku}", type="product", sku=sku,
+                         title=title, text=text)]
+    return Critic.load(kb=kb, as_of=AS_OF)
+
+
+def test_a_size_recommended_against_the_chart() -> None:
+    c = with_product("GZ-AP-01", "size", "果知味 加绒卫衣",
+                     "果知味 加绒卫衣（sku:gz-ap-01，类目:服饰）\n原价199元，到手价129元，库存80件。\n尺码表：\n"
+                     "S码：身高150-158cm，体重40-47kg\nM码：身高158-165cm，体重47-54kg\nL码：身高165-170cm，体重54-61kg")
     wrong = policy(c, "我158 45kg，卫衣拍M还是S", "亲，您这个身高体重拍M正好哦～", order={"product_id": "GZ-AP-01"})
     assert wrong.verdict == "violated" and "应选S" in wrong.explanation
     assert policy(c, "我158 45kg，卫衣拍M还是S", "亲，您拍S正好哦～", order={"product_id": "GZ-AP-01"}).verdict != "violated"
@@ -156,12 +160,9 @@ def test_a_size_recommended_against_the_chart() -> None:
 
 
 def test_keeping_times_checked_against_the_product_page() -> None:
-    kb = TinyKB(RULES)
-    kb.items += [Passage(id="product:GZ-FR-02#main", doc_id="product:GZ-FR-02", type="product", sku="GZ-FR-02",
-                         title="果知味 徐香猕猴桃",
-                         text="果知味 徐香猕猴桃 30枚（sku:gz-fr-02，类目:生鲜）\n原价59元，到手价42元，库存200件。\n"
-                              "注意事项:\n  到货偏硬，常温后熟3-5天\n  未软化冷藏30天，软化后冷藏3天内吃完")]
-    c = Critic.load(kb=kb, as_of=AS_OF)
+    c = with_product("GZ-FR-02", "main", "果知味 徐香猕猴桃",
+                     "果知味 徐香猕猴桃 30枚（sku:gz-fr-02，类目:生鲜）\n原价59元，到手价42元，库存200件。\n"
+                     "注意事项:\n  到货偏硬，常温后熟3-5天\n  未软化冷藏30天，软化后冷藏3天内吃完")
     wrong = policy(c, "猕猴桃放冰箱能放多久", "亲，放冰箱冷藏能放两个月左右～", order={"product_id": "GZ-FR-02"})
     assert wrong.verdict == "violated" and "冷藏" in wrong.explanation
     ok = policy(c, "猕猴桃怎么吃", "亲，到货偏硬，常温放3-5天变软就能吃，没软的冷藏能放30天～", order={"product_id": "GZ-FR-02"})

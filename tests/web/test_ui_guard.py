@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
-from types import SimpleNamespace
 from typing import Any
 
 import gradio as gr
 import pytest
-from gradio.context import LocalContext
 
 from coach.services import Services
 from coach.settings import Settings
@@ -18,22 +15,13 @@ from coach.web.tabs.roleplay import resume_handler, start_handler
 from coach.web.ui import build_ui
 
 from .demo_services import services_fixture, web_kb_fixture  # noqa: F401  (fixtures `services`, `web_kb`)
+from .gradio_request import serving
 
 ROLES = {"agent": {"critique", "draft"}, "trainee": {"roleplay"}}
 
 
 def by_role(request: Any) -> set[str] | None:
     return ROLES.get(request.username, set())
-
-
-@contextmanager
-def serving(username: str | None) -> Iterator[None]:
-    """As inside a Gradio event call for this user."""
-    token = LocalContext.request.set(SimpleNamespace(username=username))  # type: ignore[arg-type]
-    try:
-        yield
-    finally:
-        LocalContext.request.reset(token)
 
 
 def test_guarded_function_refuses_users_without_the_tab() -> None:

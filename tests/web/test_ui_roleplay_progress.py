@@ -3,13 +3,9 @@ their own progress only — refused by the handler with the request being served
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from types import SimpleNamespace
 from typing import Any
 
 import gradio as gr
-from gradio.context import LocalContext
 
 from coach.auth import Access
 from coach.services import Services
@@ -26,6 +22,7 @@ from coach.web.ui import build_ui
 
 from .accounts import Accounts
 from .demo_services import services_fixture, web_kb_fixture  # noqa: F401  (fixtures `services`, `web_kb`)
+from .gradio_request import serving
 
 SCENARIO = "logistics_delay_angry"
 GOOD = "亲，非常抱歉让您久等了，换作是我等了五天也会着急。我现在就为您用顺丰补发一件，运费由店铺承担，今天16:00前发出。"
@@ -35,16 +32,6 @@ TRAINERS = {"zhang.lei"}
 def by_role(request: Any, permission: str) -> bool:
     """A fake Access.allows: trainers hold progress.all, everyone else only their own."""
     return permission == "progress.all" and request.username in TRAINERS
-
-
-@contextmanager
-def serving(username: str | None) -> Iterator[None]:
-    """As inside a Gradio event call for this user (the request the handlers and the guard read)."""
-    token = LocalContext.request.set(SimpleNamespace(username=username))  # type: ignore[arg-type]
-    try:
-        yield
-    finally:
-        LocalContext.request.reset(token)
 
 
 def practise(services: Services, trainee: str) -> str:
