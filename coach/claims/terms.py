@@ -156,7 +156,7 @@ class TermChecker:
             if m := re.search(spec["rule_no_delivery"], text):
                 # the comma clause holding the rule: "生鲜不配送新疆，茶叶可以正常发货" binds 生鲜 only
                 a = max(text.rfind(c, 0, m.start()) for c in "，,") + 1
-                ends = [i for c in "，," if (i := text.find(c, m.end())) != -1]
+                ends = [e for c in "，," if (e := text.find(c, m.end())) != -1]  # not `i`: the walrus would rebind the loop index
                 clause = text[a:min(ends) if ends else len(text)]
                 if regions := self.regions_in(clause):
                     no_delivery.append((clause, pid, regions))
